@@ -1,0 +1,135 @@
+"""``Sandbox``: the state plus the request pipeline (stats → faults → auth → route → handler)."""
+
+import logging
+import re
+import time
+
+from . import auth
+from .errors import ApiError, DropConnection
+from .faults import Faults
+from .routing import Router
+from .stats import Stats
+from .store import DEFAULT_MAX_SUBACCOUNTS, Store
+from .wire import Request, Response
+from .resources import accounts, balance, control, keys
+from .delivery import Delivery
+import importlib  # TEMPORARY until helper B's modules all exist
+def _opt(name):
+    try:
+        return importlib.import_module(f"twilio_sandbox.resources.{name}")
+    except ImportError:
+        return None
+incoming_numbers, available_numbers, messages, services, usage, triggers, optouts = (
+    _opt(n) for n in ("incoming_numbers", "available_numbers", "messages", "services", "usage", "triggers", "optouts"))
+
+log = logging.getLogger("twilio_sandbox")
+
+RESOURCE_MODULES = (
+    accounts, keys, balance, incoming_numbers, available_numbers, messages,
+    services, usage, triggers, optouts, control,
+)
+
+# /2010-04-01/Accounts/{AC}.json and /2010-04-01/Accounts/{AC}/… name a target account.
+TARGET_ACCOUNT = re.compile(r"/2010-04-01/Accounts/([^/]+?)(?:\.json)?(?:/.*)?")
+CONTROL_PREFIX = "/_sandbox/"
+
+
+class Sandbox:
+    def __init__(self, *, account_sid: str | None = None, auth_token: str | None = None,
+                 max_subaccounts: int = DEFAULT_MAX_SUBACCOUNTS):
+        self.store = Store(account_sid, auth_token, max_subaccounts=max_subaccounts)
+        self.faults = Faults()
+        self.stats = Stats()
+        self.router = Router()
+        # Filled by the server when asked to record exchanges (contract tests).
+        self.exchange_log: list | None = None
+        # Base URL the server listens on; delivery uses it for nothing Twilio-visible.
+        self.url: str | None = None
+        for module in RESOURCE_MODULES:
+            if module is not None and hasattr(module, "register"):
+                module.register(self.router, self)
+        self.delivery = Delivery(self)
+
+    @property
+    def parent_sid(self) -> str:
+        return self.store.parent_sid
+
+    @property
+    def parent_token(self) -> str:
+        return self.store.parent_token
+
+    def start(self) -> None:
+        self.delivery.start()
+
+    def stop(self) -> None:
+        self.delivery.stop()
+
+    def reset(self) -> None:
+        """Back to just the parent: state, faults and stats."""
+        self.delivery.clear()
+        self.store.reset()
+        self.faults.clear()
+        self.stats.reset()
+
+    # -- request pipeline ----------------------------------------------------
+
+    def handle(self, request: Request) -> Response:
+        if request.path.startswith(CONTROL_PREFIX):
+            # The control API is not Twilio: no faults, no auth, not counted.
+            return self._dispatch(request, check_auth=False)
+        account = auth.credential_account(self.store, request.headers.get("authorization"))
+        slot = account or "anonymous"
+        in_flight = self.stats.enter(slot)
+        timed_out = False
+        try:
+            self.faults.check_concurrency(in_flight)
+            timed_out = self.faults.before(in_flight)
+            response = self._dispatch(request, check_auth=True)
+        except ApiError as error:
+            response = error_response(error)
+        finally:
+            self.stats.leave(slot)
+        self.stats.count_status(response.status)
+        if timed_out:
+            # The change is made; the answer comes after the client gave up.
+            time.sleep(self.faults.read_timeout_delay())
+        return response
+
+    def _dispatch(self, request: Request, *, check_auth: bool) -> Response:
+        try:
+            route, params = self.router.find(request.method, request.path)
+        except ApiError as error:
+            route, params, routing_error = None, {}, error
+        else:
+            routing_error = None
+        if check_auth:
+            self.stats.count(f"{request.method} {route.name if route else '<unmatched>'}")
+        try:
+            if check_auth and (route is None or route.auth):
+                request.principal = self._authenticate(request)
+            if routing_error is not None:
+                raise routing_error
+            request.params = params
+            return route.handler(request)
+        except ApiError as error:
+            return error_response(error)
+        except DropConnection:
+            raise
+        except Exception:  # a sandbox bug must still look like Twilio's 500
+            log.exception("sandbox handler failed: %s %s", request.method, request.path)
+            return error_response(ApiError(500, 20500, "Internal Server Error"))
+
+    def _authenticate(self, request: Request) -> auth.Principal:
+        target = None
+        found = TARGET_ACCOUNT.fullmatch(request.path)
+        if found:
+            target = found.group(1)
+        principal = auth.authenticate(self.store, request.headers.get("authorization"),
+                                      target_account_sid=target,
+                                      host="messaging" if request.path.startswith("/v1/") else "api")
+        auth.check_suspended_write(self.store, principal, request.method, request.path)
+        return principal
+
+
+def error_response(error: ApiError) -> Response:
+    return Response(error.status, error.body(), dict(error.headers))

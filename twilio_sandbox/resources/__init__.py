@@ -1,0 +1,1 @@
+"""One module per Twilio resource; each exposes ``register(router, sandbox)``."""
