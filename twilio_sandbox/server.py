@@ -60,8 +60,13 @@ class Handler(BaseHTTPRequestHandler):
         except DropConnection:
             self._drop()
             return
-        payload = self._send(response, keep_alive)
+        head, payload = _encode(response, keep_alive)
+        # Recorded before sending, so a test sees the exchange as soon as its call returns.
         self._record(request, split.query, response, payload)
+        try:
+            self.wfile.write(head + payload)  # unbuffered socket writer: one sendall
+        except OSError:
+            self.close_connection = True
 
     def _read_request(self):
         line = self.rfile.readline(MAX_LINE + 1)
@@ -84,22 +89,6 @@ class Handler(BaseHTTPRequestHandler):
         keep_alive = version == "HTTP/1.1" and connection != "close" or connection == "keep-alive"
         return method.upper(), target, headers, body, keep_alive
 
-    def _send(self, response: Response, keep_alive: bool) -> bytes:
-        payload = b"" if response.body is None else json.dumps(response.body).encode("utf-8")
-        reason = _reason(response.status)
-        lines = [f"HTTP/1.1 {response.status} {reason}"]
-        if response.body is not None:
-            lines.append("Content-Type: application/json; charset=utf-8")
-        lines.append(f"Content-Length: {len(payload)}")
-        lines.append("Connection: keep-alive" if keep_alive else "Connection: close")
-        lines.extend(f"{name}: {value}" for name, value in response.headers.items())
-        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
-        try:
-            self.wfile.write(head + payload)  # unbuffered socket writer: one sendall
-        except OSError:
-            self.close_connection = True
-        return payload
-
     def _drop(self):
         self.close_connection = True
         try:
@@ -120,6 +109,18 @@ class Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format, *args):  # noqa: A002 - stdlib signature
         pass  # quiet: tests and benchmarks would drown in access logs
+
+
+def _encode(response: Response, keep_alive: bool) -> tuple[bytes, bytes]:
+    """Status line + headers, and the body; sent together in one write."""
+    payload = b"" if response.body is None else json.dumps(response.body).encode("utf-8")
+    lines = [f"HTTP/1.1 {response.status} {_reason(response.status)}"]
+    if response.body is not None:
+        lines.append("Content-Type: application/json; charset=utf-8")
+    lines.append(f"Content-Length: {len(payload)}")
+    lines.append("Connection: keep-alive" if keep_alive else "Connection: close")
+    lines.extend(f"{name}: {value}" for name, value in response.headers.items())
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"), payload
 
 
 def _parse_form(headers: dict, body: bytes) -> dict[str, list[str]]:
