@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class OwliePortalConfig(AppConfig):
+    name = "owlie_portal"
+    verbose_name = "Owlie Portal"

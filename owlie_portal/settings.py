@@ -1,0 +1,224 @@
+"""The only settings module. Every variable is read once here, with a default that runs on a bare laptop.
+
+Variables are documented in `.env.example`. Bad values fail at import with a sentence saying which
+variable is wrong and what it should look like.
+"""
+
+import re as _re
+from pathlib import Path
+
+import environ
+from cryptography.fernet import Fernet
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = BASE_DIR / "var"  # embedded-mode state: SQLite file, filesystem broker queue
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env")  # missing file is fine: defaults apply
+
+
+def _fail(variable: str, problem: str) -> None:
+    raise ImproperlyConfigured(f"Setting {variable}: {problem}")
+
+
+# --- Core -------------------------------------------------------------------------------------------
+DEBUG = env.bool("DEBUG", default=True)
+_DEV_SECRET = "dev-only-insecure-secret-key-change-me"
+SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET)
+if not DEBUG and (SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 50):
+    _fail("SECRET_KEY", "set a random value of at least 50 characters when DEBUG is off.")
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+for _origin in CSRF_TRUSTED_ORIGINS:
+    if not _origin.startswith(("http://", "https://")):
+        _fail("CSRF_TRUSTED_ORIGINS", f"{_origin!r} must start with http:// or https://.")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "axes",
+    "owlie_portal",
+    "owlie_portal.tenants",
+    "owlie_portal.numbers",
+    "owlie_portal.messaging",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",  # must stay last (django-axes docs)
+]
+
+ROOT_URLCONF = "owlie_portal.urls"
+WSGI_APPLICATION = "owlie_portal.wsgi.application"
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database: PostgreSQL in production and CI; embedded SQLite when DATABASE_URL is unset ----------
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # Web, worker and beat share the file; wait for locks instead of failing at once.
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # login throttling first, per django-axes
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.int("AXES_COOLOFF_HOURS", default=1)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+LOGIN_URL = "admin:login"
+
+# --- Security: on whenever DEBUG is off (production); `check --deploy` must stay clean ---------------
+SECURE = env.bool("SECURE", default=not DEBUG)
+SECURE_SSL_REDIRECT = SECURE
+SESSION_COOKIE_SECURE = SECURE
+CSRF_COOKIE_SECURE = SECURE
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if SECURE else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE
+SECURE_HSTS_PRELOAD = SECURE
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],  # the admin sets inline style attributes
+        "img-src": ["'self'", "data:"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+
+# --- Secrets at rest: MultiFernet, the first key encrypts, all decrypt ------------------------------
+_DEV_FERNET_KEY = "b3dsaWUtcG9ydGFsLWRldi1vbmx5LWtleS0wMDAwMDA="  # urlsafe base64 of 32 bytes; dev only
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[_DEV_FERNET_KEY] if DEBUG else [])
+if not FIELD_ENCRYPTION_KEYS:
+    _fail("FIELD_ENCRYPTION_KEYS", "set at least one Fernet key (python -c 'from cryptography.fernet "
+          "import Fernet; print(Fernet.generate_key().decode())').")
+for _key in FIELD_ENCRYPTION_KEYS:
+    try:
+        Fernet(_key)
+    except (ValueError, TypeError):
+        _fail("FIELD_ENCRYPTION_KEYS", "each comma-separated key must be a 32-byte urlsafe-base64 Fernet key.")
+
+# --- Celery: Redis in production and CI; kombu's filesystem transport when unset ---------------------
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+BROKER_IS_REDIS = CELERY_BROKER_URL.startswith(("redis://", "rediss://"))
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    _queue_dir = Path(env.str("CELERY_FILESYSTEM_QUEUE", default=str(VAR_DIR / "celery-queue")))
+    (_queue_dir / "processed").mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # In and out point at one folder so every process (web, worker, beat) shares one queue.
+        "data_folder_in": str(_queue_dir),
+        "data_folder_out": str(_queue_dir),
+        "processed_folder": str(_queue_dir / "processed"),
+        "store_processed": False,
+    }
+elif BROKER_IS_REDIS:
+    # Unacked messages come back after this many seconds; the stale-operation sweeper is faster.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=900)}
+else:
+    _fail("CELERY_BROKER_URL", "use redis://host:port/db or leave it unset for the embedded broker.")
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+TENANT_SYNC_INTERVAL_S = env.int("TENANT_SYNC_INTERVAL_S", default=300)
+OPERATION_STALE_AFTER_S = env.int("OPERATION_STALE_AFTER_S", default=300)
+OPERATION_MAX_ATTEMPTS = env.int("OPERATION_MAX_ATTEMPTS", default=8)
+CELERY_BEAT_SCHEDULE = {
+    "redrive-stale-operations": {
+        "task": "tenants.redrive_stale_operations",
+        "schedule": env.int("OPERATION_SWEEP_INTERVAL_S", default=60),
+    },
+    "sync-subaccounts": {"task": "tenants.sync_subaccounts", "schedule": TENANT_SYNC_INTERVAL_S},
+}
+
+# --- Twilio ------------------------------------------------------------------------------------------
+# Defaults are the sandbox's demo parent account; real credentials in .env switch to real Twilio.
+TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="AC" + "0" * 31 + "1")
+TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="sandbox-demo-auth-token-0000001")
+TWILIO_BASE_URL = env.str("TWILIO_BASE_URL", default="").rstrip("/")
+TWILIO_MAX_CONCURRENCY = env.int("TWILIO_MAX_CONCURRENCY", default=10)
+TWILIO_WEBHOOK_BASE_URL = env.str("TWILIO_WEBHOOK_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+TWILIO_HTTP_TIMEOUT = env.float("TWILIO_HTTP_TIMEOUT", default=15.0)
+TWILIO_REDIS_URL = env.str("TWILIO_REDIS_URL", default=CELERY_BROKER_URL if BROKER_IS_REDIS else "")
+if not _re.fullmatch(r"AC[0-9a-f]{32}", TWILIO_ACCOUNT_SID):
+    _fail("TWILIO_ACCOUNT_SID", "must be 'AC' followed by 32 lowercase hex characters.")
+if TWILIO_BASE_URL and not TWILIO_BASE_URL.startswith(("http://", "https://")):
+    _fail("TWILIO_BASE_URL", "must be empty (real Twilio) or an origin such as http://127.0.0.1:8765.")
+if TWILIO_MAX_CONCURRENCY < 1:
+    _fail("TWILIO_MAX_CONCURRENCY", "must be a positive integer.")
+if TWILIO_HTTP_TIMEOUT <= 0:
+    _fail("TWILIO_HTTP_TIMEOUT", "must be a positive number of seconds.")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # The twilio client logs request bodies at DEBUG (they can hold auth tokens); keep it quiet.
+    "loggers": {"twilio.http_client": {"level": "WARNING"}},
+}

@@ -1,0 +1,276 @@
+"""Tenant, Operation, Batch and drift admins. Actions only call services; nothing here touches Twilio."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db.models import Q
+from django.http import HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from owlie_portal.admin_tools import AppendOnlyAdmin, export_csv_action
+from owlie_portal.errors import DomainError
+
+from . import selectors, services, views
+from .forms import CloseForm, EmptyForm, SuspendForm
+from .models import Batch, Operation, Tenant, TenantDrift
+
+admin.site.disable_action("delete_selected")  # nothing in the portal is deleted from a list
+Kind = Operation.Kind
+PREVIEW_LIMIT = 50
+
+
+class DriftFilter(admin.SimpleListFilter):
+    title = "drift"
+    parameter_name = "drift"
+
+    def lookups(self, request, model_admin):
+        return [("open", "Open drift"), ("none", "No open drift")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "open":
+            return queryset.filter(has_open_drift=True)
+        if self.value() == "none":
+            return queryset.filter(has_open_drift=False)
+        return queryset
+
+
+@admin.register(Tenant)
+class TenantAdmin(admin.ModelAdmin):
+    list_display = ["name", "external_ref", "subaccount_sid", "status_badge", "drift_flag", "number_count_col",
+                    "service_count_col", "last_operation", "account_manager", "last_synced_at"]
+    list_filter = ["status", DriftFilter, "account_manager"]
+    search_fields = ["name", "=subaccount_sid", "external_ref"]
+    list_per_page = 100
+    show_full_result_count = False  # one COUNT less per page on 10,000 tenants
+    actions = ["suspend_selected", "reactivate_selected", "close_selected", "export_csv"]
+    change_list_template = "admin/tenants/tenant/change_list.html"
+    change_form_template = "admin/tenants/tenant/change_form.html"
+    readonly_fields = ["subaccount_sid", "status", "friendly_name", "secrets", "api_key_sid",
+                       "suspension_reason", "suspension_note", "last_synced_at", "created_at"]
+
+    export_csv = export_csv_action(
+        fields=[("name", "name"), ("external_ref", "external_ref"), ("subaccount_sid", "subaccount_sid"),
+                ("status", "status"), ("numbers", "number_count"), ("services", "service_count"),
+                ("account_manager", "account_manager__username"), ("last_synced_at", "last_synced_at")],
+        filename_prefix="tenants",
+    )
+
+    def get_queryset(self, request):
+        return selectors.tenants_for_changelist(super().get_queryset(request))
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["name", "external_ref", "account_manager"]
+        return ["name", "external_ref", "account_manager", *self.readonly_fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else [*self.readonly_fields, "external_ref"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    # Permission hooks named by @admin.action(permissions=[...]).
+    def has_suspend_permission(self, request):
+        return request.user.has_perm("tenants.suspend_tenant")
+
+    def has_reactivate_permission(self, request):
+        return request.user.has_perm("tenants.reactivate_tenant")
+
+    def has_close_permission(self, request):
+        return request.user.has_perm("tenants.close_tenant")
+
+    def has_sync_permission(self, request):
+        return request.user.has_perm("tenants.sync_tenant")
+
+    def has_import_permission(self, request):
+        return request.user.has_perm("tenants.import_tenants")
+
+    # Columns (values come from the selector's annotations: no query per row).
+    @admin.display(description="status", ordering="status")
+    def status_badge(self, obj):
+        return format_html('<span class="owlie-status owlie-status-{}">{}</span>', obj.status, obj.get_status_display())
+
+    @admin.display(description="in sync", boolean=True, ordering="has_open_drift")
+    def drift_flag(self, obj):
+        return not obj.has_open_drift
+
+    @admin.display(description="numbers", ordering="number_count")
+    def number_count_col(self, obj):
+        return obj.number_count
+
+    @admin.display(description="services", ordering="service_count")
+    def service_count_col(self, obj):
+        return obj.service_count
+
+    @admin.display(description="last operation")
+    def last_operation(self, obj):
+        if not obj.last_op_id:
+            return "—"
+        url = reverse("admin:tenants_operation_change", args=[obj.last_op_id])
+        label = f"{Kind(obj.last_op_kind).label}: {obj.last_op_state}"
+        return format_html('<a href="{}">{}</a>', url, label)
+
+    @admin.display(description="credentials")
+    def secrets(self, obj):
+        # Never shown, never logged: only whether they are stored.
+        token = "stored (encrypted)" if obj.auth_token else "not yet"
+        key = "stored (encrypted)" if obj.api_key_secret else "not yet"
+        return f"auth token: {token}; API key secret: {key}"
+
+    # Create goes through the service, which enqueues provisioning.
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.save(update_fields=["name", "account_manager", "updated_at"])
+            return
+        created = services.tenant_create(name=obj.name, external_ref=obj.external_ref, requested_by=request.user,
+                                         account_manager=obj.account_manager)
+        obj.pk, obj.provision_key, obj.friendly_name = created.pk, created.provision_key, created.friendly_name
+        obj._state.adding = False
+        messages.info(request, f"Provisioning a Twilio subaccount for {created.name}; this page shows its progress.")
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return HttpResponseRedirect(reverse("admin:tenants_tenant_change", args=[obj.pk]))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        tenant = self.get_object(request, object_id)
+        extra_context = extra_context or {}
+        if tenant is not None:
+            extra_context.update(views.tenant_page_context(request, self, tenant))
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    # Lifecycle actions: without `confirm` they render the confirmation page; nothing touches Twilio.
+    @admin.action(description="Suspend selected tenants", permissions=["suspend"])
+    def suspend_selected(self, request, queryset):
+        return self._status_action(request, queryset, Kind.SUBACCOUNT_SUSPEND)
+
+    @admin.action(description="Reactivate selected tenants", permissions=["reactivate"])
+    def reactivate_selected(self, request, queryset):
+        return self._status_action(request, queryset, Kind.SUBACCOUNT_REACTIVATE)
+
+    @admin.action(description="Close selected tenants (irreversible)", permissions=["close"])
+    def close_selected(self, request, queryset):
+        return self._status_action(request, queryset, Kind.SUBACCOUNT_CLOSE)
+
+    def _form_for(self, kind, data, count, single):
+        if kind == Kind.SUBACCOUNT_SUSPEND:
+            return SuspendForm(data)
+        if kind == Kind.SUBACCOUNT_CLOSE:
+            return CloseForm(data, expected=single.name if single else f"close {count} tenants")
+        return EmptyForm(data)
+
+    def _status_action(self, request, queryset, kind):
+        allowed, refused = services.tenants_check_status_change(tenants=queryset, kind=kind)
+        single = allowed[0] if len(allowed) == 1 and not refused else None
+        confirmed = request.POST.get("confirm") == "yes"
+        form = self._form_for(kind, request.POST if confirmed else None, len(allowed), single)
+        if confirmed and form.is_valid():
+            return self._perform(request, queryset, kind, form.cleaned_data, single)
+        return views.confirmation_page(request, self, queryset=queryset, kind=kind, form=form,
+                                       allowed=allowed, refused=refused, single=single)
+
+    def _perform(self, request, queryset, kind, data, single):
+        reason, note = data.get("reason", ""), data.get("note", "")
+        if single is not None:
+            try:
+                services.tenant_request_status_change(tenant=single, kind=kind, requested_by=request.user,
+                                                      reason=reason, note=note)
+            except DomainError as error:
+                self.message_user(request, str(error), messages.ERROR)
+                return None
+            self.message_user(request, f"{Kind(kind).label} queued for {single.name}.", messages.SUCCESS)
+            return HttpResponseRedirect(reverse("admin:tenants_tenant_change", args=[single.pk]))
+        batch = services.tenants_bulk_status_change(tenants=queryset, kind=kind, requested_by=request.user,
+                                                    reason=reason, note=note)
+        views.message_batch_queued(self, request, batch)
+        return HttpResponseRedirect(reverse("admin:tenants_batch_progress", args=[batch.pk]))
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("sync/", wrap(views.SyncNowView.as_view(model_admin=self)), name="tenants_tenant_sync"),
+            path("import/", wrap(views.ImportView.as_view(model_admin=self)), name="tenants_tenant_import"),
+            path("<int:pk>/status-fragment/", wrap(views.tenant_status_fragment), name="tenants_tenant_status"),
+            *super().get_urls(),
+        ]
+
+
+@admin.register(Operation)
+class OperationAdmin(AppendOnlyAdmin):
+    list_display = ["id", "kind", "state", "tenant", "target_sid", "batch", "attempts", "error_code",
+                    "error_message", "requested_by", "created_at", "finished_at"]
+    list_filter = ["state", "kind", ("batch", admin.RelatedOnlyFieldListFilter),
+                   ("tenant", admin.RelatedOnlyFieldListFilter), "error_code"]
+    search_fields = ["tenant__name", "=target_sid", "=result_sid", "=task_id", "error_message"]
+    list_select_related = ["tenant", "batch", "requested_by"]
+    show_full_result_count = False
+    actions = ["export_csv"]
+    export_csv = export_csv_action(
+        fields=[("id", "id"), ("kind", "kind"), ("state", "state"), ("tenant", "tenant__name"),
+                ("target_sid", "target_sid"), ("batch", "batch_id"), ("attempts", "attempts"),
+                ("error_code", "error_code"), ("error_message", "error_message"), ("result_sid", "result_sid"),
+                ("requested_by", "requested_by__username"), ("created_at", "created_at"),
+                ("finished_at", "finished_at")],
+        filename_prefix="operations",
+    )
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("tenants.view_operation")
+
+    def get_actions(self, request):
+        return super().get_actions(request) if self.has_view_permission(request) else {}
+
+
+@admin.register(Batch)
+class BatchAdmin(AppendOnlyAdmin):
+    list_display = ["id", "description", "kind", "total", "refused", "requested_by", "created_at", "progress_link"]
+    list_filter = ["kind", "requested_by"]
+    search_fields = ["description"]
+    list_select_related = ["requested_by"]
+
+    @admin.display(description="progress")
+    def progress_link(self, obj):
+        return format_html('<a href="{}">progress</a>', reverse("admin:tenants_batch_progress", args=[obj.pk]))
+
+    def has_retry_permission(self, request, batch):
+        return request.user.has_perm({Kind.SUBACCOUNT_SUSPEND: "tenants.suspend_tenant",
+                                      Kind.SUBACCOUNT_REACTIVATE: "tenants.reactivate_tenant",
+                                      Kind.SUBACCOUNT_CLOSE: "tenants.close_tenant"}.get(batch.kind, "tenants.none"))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return HttpResponseRedirect(reverse("admin:tenants_batch_progress", args=[object_id]))
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:pk>/progress/", wrap(views.BatchProgressView.as_view(model_admin=self)),
+                 name="tenants_batch_progress"),
+            path("<int:pk>/retry-failed/", wrap(views.BatchRetryView.as_view(model_admin=self)),
+                 name="tenants_batch_retry"),
+            *super().get_urls(),
+        ]
+
+
+@admin.register(TenantDrift)
+class TenantDriftAdmin(admin.ModelAdmin):
+    list_display = ["detected_at", "kind", "tenant", "subaccount_sid", "portal_value", "twilio_value",
+                    "last_seen_at", "resolved_at", "resolved_by"]
+    list_filter = ["kind", ("resolved_at", admin.EmptyFieldListFilter)]
+    search_fields = ["tenant__name", "=subaccount_sid", "detail"]
+    list_select_related = ["tenant", "resolved_by"]
+    readonly_fields = [f.name for f in TenantDrift._meta.fields]
+    actions = ["mark_resolved"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Mark selected drift as resolved", permissions=["change"])
+    def mark_resolved(self, request, queryset):
+        open_drifts = list(queryset.filter(Q(resolved_at__isnull=True)))
+        for drift in open_drifts:
+            services.drift_resolve(drift=drift, resolved_by=request.user)
+        self.message_user(request, f"Marked {len(open_drifts)} drift record(s) resolved.", messages.SUCCESS)
+

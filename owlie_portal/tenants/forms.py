@@ -1,0 +1,40 @@
+from django import forms
+
+from .models import Tenant
+
+
+class SuspendForm(forms.Form):
+    reason = forms.ChoiceField(choices=[("", "— choose a reason —"), *Tenant.SuspensionReason.choices])
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+                           help_text="Shown on the tenant page, e.g. the ticket number.")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("reason") == Tenant.SuspensionReason.OTHER and not data.get("note", "").strip():
+            self.add_error("note", "Say why when the reason is “other”.")
+        return data
+
+
+class CloseForm(forms.Form):
+    """Closing is final at Twilio: the person types the customer's name (or the count, for many)."""
+
+    typed = forms.CharField(label="Type to confirm", widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    move_numbers_first = forms.BooleanField(
+        required=False, initial=True, disabled=True,
+        help_text="Moving numbers to the parent before closing arrives with number transfers; "
+                  "until then a tenant that still holds numbers cannot be closed.",
+    )
+
+    def __init__(self, *args, expected: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.expected = expected
+
+    def clean_typed(self):
+        typed = self.cleaned_data["typed"].strip()
+        if typed != self.expected:
+            raise forms.ValidationError(f"Type exactly “{self.expected}” to confirm.")
+        return typed
+
+
+class EmptyForm(forms.Form):
+    pass

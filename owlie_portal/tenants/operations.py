@@ -1,0 +1,116 @@
+"""The Operation ledger: every Twilio change is a row, written in the transaction that enqueues its task.
+
+Life of a row: queued → running (claimed by exactly one worker with a conditional UPDATE) → succeeded |
+failed, or back to queued for a retry, or unknown while an ambiguous outcome is reconciled. A sweeper
+re-drives rows whose worker vanished, so no row stays running forever and none is lost.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from owlie_portal.celery import app as celery_app
+from owlie_portal.twilio_gateway.errors import TwilioError, explain
+
+from .models import Batch, Operation
+
+# Operation kind → the Celery task that performs it. Other apps add their kinds here as they land.
+TASK_FOR_KIND: dict[str, str] = {
+    Operation.Kind.SUBACCOUNT_CREATE: "tenants.provision_subaccount",
+    Operation.Kind.SUBACCOUNT_SUSPEND: "tenants.set_subaccount_status",
+    Operation.Kind.SUBACCOUNT_REACTIVATE: "tenants.set_subaccount_status",
+    Operation.Kind.SUBACCOUNT_CLOSE: "tenants.set_subaccount_status",
+}
+
+
+def _send_on_commit(operation: Operation) -> None:
+    name, kwargs, task_id = TASK_FOR_KIND[operation.kind], {"operation_id": operation.pk}, operation.task_id
+    transaction.on_commit(lambda: celery_app.send_task(name, kwargs=kwargs, task_id=task_id))
+
+
+@transaction.atomic
+def operation_enqueue(*, kind: str, tenant=None, target_sid: str = "", params: dict | None = None,
+                      requested_by=None, batch: Batch | None = None) -> Operation:
+    """Write a queued Operation and send its task once the surrounding transaction commits."""
+    operation = Operation.objects.create(
+        kind=kind, tenant=tenant, target_sid=target_sid, params=params or {},
+        requested_by=requested_by, batch=batch, task_id=uuid.uuid4().hex,
+    )
+    _send_on_commit(operation)
+    return operation
+
+
+def operation_claim(*, operation_id: int) -> Operation | None:
+    """Move a queued (or unknown) row to running; None when another delivery already has it or it is final."""
+    now = timezone.now()
+    claimed = Operation.objects.filter(
+        pk=operation_id, state__in=[Operation.State.QUEUED, Operation.State.UNKNOWN]
+    ).update(state=Operation.State.RUNNING, attempts=F("attempts") + 1, started_at=now, updated_at=now)
+    return Operation.objects.select_related("tenant").get(pk=operation_id) if claimed else None
+
+
+def _close(operation: Operation, **fields) -> bool:
+    fields.setdefault("updated_at", timezone.now())
+    updated = Operation.objects.filter(pk=operation.pk).exclude(state__in=Operation.FINAL_STATES).update(**fields)
+    for name, value in fields.items():
+        setattr(operation, name, value)
+    return bool(updated)
+
+
+def operation_succeed(operation: Operation, *, result_sid: str = "") -> None:
+    _close(operation, state=Operation.State.SUCCEEDED, result_sid=result_sid or operation.result_sid,
+           finished_at=timezone.now(), error_code=None, error_message="")
+
+
+def operation_fail(operation: Operation, *, code: int | None, message: str) -> None:
+    _close(operation, state=Operation.State.FAILED, error_code=code, error_message=message,
+           finished_at=timezone.now())
+
+
+def operation_fail_from_error(operation: Operation, error: TwilioError) -> None:
+    operation_fail(operation, code=error.code, message=explain(error.code, error.message))
+
+
+def operation_release(operation: Operation, *, error: TwilioError, state: str = Operation.State.QUEUED) -> None:
+    """Hand the row back for another attempt (transient error) or for reconciliation (ambiguous)."""
+    _close(operation, state=state, error_code=error.code, error_message=explain(error.code, error.message))
+
+
+def operations_redrive_stale(*, older_than_s: int | None = None, max_attempts: int | None = None) -> int:
+    """Re-send tasks for rows whose worker vanished (running or queued too long). Returns rows touched."""
+    older_than_s = settings.OPERATION_STALE_AFTER_S if older_than_s is None else older_than_s
+    max_attempts = settings.OPERATION_MAX_ATTEMPTS if max_attempts is None else max_attempts
+    cutoff = timezone.now() - timedelta(seconds=older_than_s)
+    stale = Operation.objects.filter(
+        state__in=[Operation.State.RUNNING, Operation.State.QUEUED, Operation.State.UNKNOWN], updated_at__lt=cutoff
+    )
+    touched = 0
+    for operation in stale.iterator():
+        with transaction.atomic():
+            if operation.attempts >= max_attempts:
+                touched += _close(operation, state=Operation.State.FAILED, finished_at=timezone.now(),
+                                  error_message=operation.error_message or f"Gave up after {operation.attempts} attempts.")
+                continue
+            # Conditional on updated_at: a worker that is alive after all keeps its claim.
+            new_state = Operation.State.UNKNOWN if operation.state == Operation.State.RUNNING else operation.state
+            task_id = uuid.uuid4().hex
+            if Operation.objects.filter(pk=operation.pk, updated_at=operation.updated_at).update(
+                state=new_state, task_id=task_id, updated_at=timezone.now()
+            ):
+                operation.task_id = task_id
+                _send_on_commit(operation)
+                touched += 1
+    return touched
+
+
+def batch_create(*, kind: str, description: str, requested_by, total: int, refused: list[str] | None = None,
+                 params: dict | None = None) -> Batch:
+    refused = refused or []
+    return Batch.objects.create(kind=kind, description=description, requested_by=requested_by, total=total,
+                                refused=len(refused), refused_detail="\n".join(refused), params=params or {})

@@ -1,0 +1,130 @@
+"""Requests for lifecycle changes: guard first, then write Operations that the worker performs."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import transaction
+from django.db.models import Count, Q
+
+from owlie_portal.errors import DomainError
+
+from ..models import Batch, Operation, Tenant
+from ..operations import TASK_FOR_KIND, _send_on_commit, batch_create, operation_enqueue
+
+Kind = Operation.Kind
+Status = Tenant.Status
+
+STATUS_KINDS = (Kind.SUBACCOUNT_SUSPEND, Kind.SUBACCOUNT_REACTIVATE, Kind.SUBACCOUNT_CLOSE)
+VERB = {Kind.SUBACCOUNT_SUSPEND: "suspend", Kind.SUBACCOUNT_REACTIVATE: "reactivate", Kind.SUBACCOUNT_CLOSE: "close"}
+ALLOWED_FROM = {
+    Kind.SUBACCOUNT_SUSPEND: {Status.ACTIVE},
+    Kind.SUBACCOUNT_REACTIVATE: {Status.SUSPENDED},
+    Kind.SUBACCOUNT_CLOSE: {Status.ACTIVE, Status.SUSPENDED},
+}
+
+
+@transaction.atomic
+def tenant_create(*, name: str, external_ref: str, requested_by, account_manager=None) -> Tenant:
+    """Create a tenant and enqueue provisioning of its subaccount."""
+    name, external_ref = name.strip(), external_ref.strip()
+    if not name or not external_ref:
+        raise DomainError("A tenant needs a customer name and an external reference.")
+    if Tenant.objects.filter(external_ref=external_ref).exists():
+        raise DomainError(f"A tenant with external reference {external_ref!r} already exists.")
+    tenant = Tenant.objects.create(name=name, external_ref=external_ref, account_manager=account_manager)
+    tenant.friendly_name = tenant.twilio_friendly_name()
+    tenant.save(update_fields=["friendly_name"])
+    operation_enqueue(kind=Kind.SUBACCOUNT_CREATE, tenant=tenant, requested_by=requested_by,
+                      params={"friendly_name": tenant.friendly_name})
+    return tenant
+
+
+def _refusal(tenant: Tenant, kind: str, *, pending: bool, numbers: int) -> str | None:
+    """Why this change cannot be asked for now, as a sentence; None when it can."""
+    verb = VERB[kind]
+    if tenant.status == Status.CLOSED:
+        return f"{tenant.name} is closed. Closing a Twilio subaccount is final, so it cannot be {verb}d."
+    if tenant.status in (Status.PROVISIONING, Status.FAILED) or not tenant.subaccount_sid:
+        return f"{tenant.name} has no working subaccount yet (status: {tenant.get_status_display()}); it cannot be {verb}d."
+    if pending:
+        return f"{tenant.name} already has an operation in progress; wait for it to finish."
+    if tenant.status not in ALLOWED_FROM[kind]:
+        return f"{tenant.name} is already {tenant.get_status_display().lower()}; there is nothing to {verb}."
+    if kind == Kind.SUBACCOUNT_CLOSE and numbers:
+        # Twilio releases a closed subaccount's numbers; until number transfer lands we refuse instead.
+        return (f"{tenant.name} still holds {numbers} phone number(s); closing would release them. "
+                "Move or release them first.")
+    return None
+
+
+def _annotated(tenants):
+    pending = Q(operations__state__in=[Operation.State.QUEUED, Operation.State.RUNNING, Operation.State.UNKNOWN])
+    return tenants.annotate(
+        pending_ops=Count("operations", filter=pending, distinct=True),
+        number_count=Count("phone_numbers", distinct=True),
+    )
+
+
+def _params(kind: str, reason: str, note: str) -> dict:
+    if kind != Kind.SUBACCOUNT_SUSPEND:
+        return {}
+    if reason not in Tenant.SuspensionReason.values:
+        raise DomainError("Choose a suspension reason: non-payment, compliance, customer request, fraud or other.")
+    return {"reason": reason, "note": note.strip()}
+
+
+@transaction.atomic
+def tenant_request_status_change(*, tenant: Tenant, kind: str, requested_by, reason: str = "",
+                                 note: str = "") -> Operation:
+    """Suspend, reactivate or close one tenant; refused with a DomainError before any Twilio call."""
+    params = _params(kind, reason, note)
+    tenant = Tenant.objects.select_for_update().get(pk=tenant.pk)  # serialises double clicks
+    row = _annotated(Tenant.objects.filter(pk=tenant.pk)).values("pending_ops", "number_count").get()
+    refusal = _refusal(tenant, kind, pending=row["pending_ops"] > 0, numbers=row["number_count"])
+    if refusal:
+        raise DomainError(refusal)
+    return operation_enqueue(kind=kind, tenant=tenant, target_sid=tenant.subaccount_sid,
+                             params=params, requested_by=requested_by)
+
+
+@transaction.atomic
+def tenants_bulk_status_change(*, tenants, kind: str, requested_by, reason: str = "", note: str = "") -> Batch:
+    """One Batch, one Operation per allowed tenant; refused tenants are counted and named on the batch."""
+    params = _params(kind, reason, note)
+    pks = list(Tenant.objects.select_for_update().filter(pk__in=tenants.values("pk")).values_list("pk", flat=True))
+    allowed, refused = [], []
+    for tenant in _annotated(Tenant.objects.filter(pk__in=pks).order_by("pk")):
+        refusal = _refusal(tenant, kind, pending=tenant.pending_ops > 0, numbers=tenant.number_count)
+        (refused.append(refusal) if refusal else allowed.append(tenant))
+    batch = batch_create(kind=kind, description=f"{VERB[kind].capitalize()} {len(allowed)} tenant(s)",
+                         requested_by=requested_by, total=len(allowed), refused=refused, params=params)
+    operations = Operation.objects.bulk_create(
+        Operation(kind=kind, tenant=t, target_sid=t.subaccount_sid, params=params, requested_by=requested_by,
+                  batch=batch, task_id=uuid.uuid4().hex)
+        for t in allowed
+    )
+    for operation in operations:
+        _send_on_commit(operation)
+    return batch
+
+
+@transaction.atomic
+def batch_retry_failed(*, batch: Batch, requested_by) -> Batch:
+    """A new batch re-asking for every failed item of `batch` that is still allowed."""
+    failed = Tenant.objects.filter(operations__batch=batch, operations__state=Operation.State.FAILED).distinct()
+    if batch.kind not in TASK_FOR_KIND or batch.kind not in STATUS_KINDS:
+        raise DomainError("This batch's items cannot be retried from here.")
+    params = batch.params or {}
+    return tenants_bulk_status_change(tenants=Tenant.objects.filter(pk__in=failed.values("pk")), kind=batch.kind,
+                                      requested_by=requested_by, reason=params.get("reason", ""),
+                                      note=params.get("note", ""))
+
+
+def tenants_check_status_change(*, tenants, kind: str) -> tuple[list[Tenant], list[str]]:
+    """Split a selection into tenants that may change and sentences saying why the others may not."""
+    allowed, refused = [], []
+    for tenant in _annotated(tenants.order_by("name")):
+        refusal = _refusal(tenant, kind, pending=tenant.pending_ops > 0, numbers=tenant.number_count)
+        (refused.append(refusal) if refusal else allowed.append(tenant))
+    return allowed, refused

@@ -1,0 +1,82 @@
+"""Provisioning a tenant's subaccount: create (or adopt what an earlier attempt made), store its
+credentials, create an API key inside it."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from owlie_portal.twilio_gateway import accounts as twilio_accounts
+from owlie_portal.twilio_gateway.errors import TwilioAmbiguousError, TwilioPermanentError, TwilioTransientError
+
+from ..models import Operation, Tenant
+from ..operations import operation_claim, operation_fail_from_error, operation_release, operation_succeed
+
+logger = logging.getLogger(__name__)
+API_KEY_NAME = "owlie-portal"
+
+
+def _subaccount_for(tenant: Tenant, *, reconcile: bool):
+    """The subaccount for this tenant: adopted when an earlier attempt may have made it, else created."""
+    if reconcile:
+        existing = twilio_accounts.subaccount_find(friendly_name=tenant.friendly_name)
+        if existing is not None:
+            logger.info("tenant %s: adopting subaccount %s made by an earlier attempt", tenant.pk, existing.sid)
+            return existing
+    return twilio_accounts.subaccount_create(friendly_name=tenant.friendly_name)
+
+
+def _ensure_api_key(tenant: Tenant) -> None:
+    if tenant.api_key_sid and tenant.api_key_secret:
+        return
+    # A key left by a lost answer has a secret nobody can read again: replace it.
+    stale = twilio_accounts.api_key_find(account_sid=tenant.subaccount_sid, friendly_name=API_KEY_NAME)
+    if stale is not None:
+        twilio_accounts.api_key_delete(account_sid=tenant.subaccount_sid, key_sid=stale.sid)
+    key = twilio_accounts.api_key_create(account_sid=tenant.subaccount_sid, friendly_name=API_KEY_NAME)
+    Tenant.objects.filter(pk=tenant.pk).update(api_key_sid=key.sid, api_key_secret=_encrypted(key.secret))
+    tenant.api_key_sid, tenant.api_key_secret = key.sid, key.secret
+
+
+def _encrypted(value: str):
+    # QuerySet.update() does not call get_prep_value through the model; do it explicitly.
+    return Tenant._meta.get_field("api_key_secret").get_prep_value(value)
+
+
+def _provision(operation: Operation) -> None:
+    tenant = operation.tenant
+    if not tenant.subaccount_sid:
+        # Any attempt after the first may follow a create whose answer was lost: look before making.
+        record = _subaccount_for(tenant, reconcile=operation.attempts > 1)
+        tenant.subaccount_sid, tenant.auth_token = record.sid, record.auth_token
+        tenant.save(update_fields=["subaccount_sid", "auth_token", "updated_at"])
+        Operation.objects.filter(pk=operation.pk).update(target_sid=record.sid, result_sid=record.sid)
+    _ensure_api_key(tenant)
+    with transaction.atomic():
+        Tenant.objects.filter(pk=tenant.pk, status=Tenant.Status.PROVISIONING).update(
+            status=Tenant.Status.ACTIVE, last_synced_at=timezone.now(), updated_at=timezone.now()
+        )
+        operation_succeed(operation, result_sid=tenant.subaccount_sid)
+
+
+def operation_run_provision(*, operation_id: int) -> None:
+    """Perform a queued subaccount.create Operation. A duplicate delivery finds it claimed and returns."""
+    operation = operation_claim(operation_id=operation_id)
+    if operation is None:
+        return
+    try:
+        _provision(operation)
+    except TwilioTransientError as error:
+        operation_release(operation, error=error)
+        raise
+    except TwilioAmbiguousError as error:
+        operation_release(operation, error=error, state=Operation.State.UNKNOWN)
+        raise
+    except TwilioPermanentError as error:
+        with transaction.atomic():
+            Tenant.objects.filter(pk=operation.tenant_id, status=Tenant.Status.PROVISIONING).update(
+                status=Tenant.Status.FAILED
+            )
+            operation_fail_from_error(operation, error)

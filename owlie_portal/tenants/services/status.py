@@ -1,0 +1,47 @@
+"""Performing a suspend / reactivate / close Operation against Twilio and writing the result back."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from owlie_portal.twilio_gateway import accounts as twilio_accounts
+from owlie_portal.twilio_gateway.errors import TwilioAmbiguousError, TwilioPermanentError, TwilioTransientError
+
+from ..models import Operation, Tenant
+from ..operations import operation_claim, operation_fail_from_error, operation_release, operation_succeed
+
+TARGET_STATUS = {
+    Operation.Kind.SUBACCOUNT_SUSPEND: Tenant.Status.SUSPENDED,
+    Operation.Kind.SUBACCOUNT_REACTIVATE: Tenant.Status.ACTIVE,
+    Operation.Kind.SUBACCOUNT_CLOSE: Tenant.Status.CLOSED,
+}
+
+
+def _apply(operation: Operation, status: str) -> None:
+    fields = {"status": status, "last_synced_at": timezone.now(), "updated_at": timezone.now()}
+    if status == Tenant.Status.SUSPENDED:
+        fields.update(suspension_reason=operation.params.get("reason", ""),
+                      suspension_note=operation.params.get("note", ""))
+    elif status == Tenant.Status.ACTIVE:
+        fields.update(suspension_reason="", suspension_note="")
+    with transaction.atomic():
+        Tenant.objects.filter(pk=operation.tenant_id).update(**fields)
+        operation_succeed(operation, result_sid=operation.target_sid)
+
+
+def operation_run_status_change(*, operation_id: int) -> None:
+    """Set the subaccount's status at Twilio; on success the tenant and the Operation close together."""
+    operation = operation_claim(operation_id=operation_id)
+    if operation is None:
+        return  # duplicate delivery: another worker has it, or it is already final
+    status = TARGET_STATUS[operation.kind]
+    try:
+        record = twilio_accounts.subaccount_set_status(sid=operation.target_sid, status=status)
+    except (TwilioTransientError, TwilioAmbiguousError) as error:
+        operation_release(operation, error=error)
+        raise
+    except TwilioPermanentError as error:
+        operation_fail_from_error(operation, error)
+        return
+    _apply(operation, record.status)

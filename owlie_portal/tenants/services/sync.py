@@ -1,0 +1,112 @@
+"""Sync back from Twilio: read every subaccount from the paged Accounts list (one request per 1,000),
+compare with the portal, update statuses and record each difference as drift people can see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from owlie_portal.twilio_gateway import accounts as twilio_accounts
+from owlie_portal.twilio_gateway.records import AccountRecord
+
+from ..models import Operation, Tenant, TenantDrift
+
+PAGE_SIZE = 1000
+Kind = TenantDrift.Kind
+OPEN_STATES = [Operation.State.QUEUED, Operation.State.RUNNING, Operation.State.UNKNOWN]
+
+
+@dataclass
+class SyncReport:
+    pages: int = 0
+    seen: int = 0
+    changed: int = 0
+    drifts: int = 0
+    unknown_sids: list[str] = field(default_factory=list)
+
+
+def _record_drift(*, tenant: Tenant | None, sid: str, kind: str, portal: str, twilio: str, detail: str) -> bool:
+    """Open a drift record, or refresh the open one for the same subaccount and kind. True if new."""
+    values = {"tenant": tenant, "portal_value": portal, "twilio_value": twilio, "detail": detail}
+    updated = TenantDrift.objects.filter(subaccount_sid=sid, kind=kind, resolved_at__isnull=True).update(
+        last_seen_at=timezone.now(), **values
+    )
+    if updated:
+        return False
+    try:
+        with transaction.atomic():
+            TenantDrift.objects.create(subaccount_sid=sid, kind=kind, **values)
+    except IntegrityError:  # a concurrent sync opened it first
+        return False
+    return True
+
+
+def _compare_page(records: list[AccountRecord], report: SyncReport, busy: set[int], now) -> set[str]:
+    by_sid = {r.sid: r for r in records}
+    tenants = {t.subaccount_sid: t for t in Tenant.objects.filter(subaccount_sid__in=by_sid)}
+    for sid, record in by_sid.items():
+        tenant = tenants.get(sid)
+        if tenant is None:
+            report.unknown_sids.append(sid)
+            report.drifts += _record_drift(tenant=None, sid=sid, kind=Kind.UNKNOWN_SUBACCOUNT, portal="",
+                                           twilio=record.status, detail=f"FriendlyName: {record.friendly_name}")
+            continue
+        if tenant.pk in busy or tenant.status in (Tenant.Status.PROVISIONING, Tenant.Status.FAILED):
+            continue  # an operation in flight will write the status itself
+        if record.status != tenant.status:
+            kind = Kind.CLOSED_ELSEWHERE if record.status == "closed" else Kind.STATUS_CHANGED
+            report.drifts += _record_drift(
+                tenant=tenant, sid=sid, kind=kind, portal=tenant.status, twilio=record.status,
+                detail=f"Twilio shows {record.status}; the portal had {tenant.status}. Status updated from Twilio.",
+            )
+            Tenant.objects.filter(pk=tenant.pk).update(status=record.status, last_synced_at=now, updated_at=now)
+            report.changed += 1
+    Tenant.objects.filter(subaccount_sid__in=by_sid).update(last_synced_at=now)
+    return set(by_sid)
+
+
+def tenants_sync_from_twilio() -> SyncReport:
+    """Compare every subaccount at Twilio with the portal; update statuses and record drift."""
+    report, seen, now = SyncReport(), set(), timezone.now()
+    busy = set(Operation.objects.filter(state__in=OPEN_STATES, tenant__isnull=False).values_list("tenant_id", flat=True))
+    for records in twilio_accounts.subaccount_pages(page_size=PAGE_SIZE):
+        report.pages += 1
+        report.seen += len(records)
+        seen |= _compare_page(records, report, busy, now)
+    missing = Tenant.objects.exclude(subaccount_sid__isnull=True).exclude(subaccount_sid__in=seen)
+    for tenant in missing.exclude(status=Tenant.Status.CLOSED).exclude(pk__in=busy):
+        report.drifts += _record_drift(tenant=tenant, sid=tenant.subaccount_sid, kind=Kind.MISSING_AT_TWILIO,
+                                       portal=tenant.status, twilio="",
+                                       detail="The subaccount is not in Twilio's Accounts list any more.")
+    return report
+
+
+def tenants_import_from_twilio(*, requested_by=None) -> list[Tenant]:
+    """Create tenants for subaccounts the portal does not know yet (e.g. moving from one account)."""
+    imported = []
+    for records in twilio_accounts.subaccount_pages(page_size=PAGE_SIZE):
+        known = set(Tenant.objects.filter(subaccount_sid__in=[r.sid for r in records])
+                    .values_list("subaccount_sid", flat=True))
+        for record in records:
+            if record.sid in known:
+                continue
+            with transaction.atomic():
+                tenant = Tenant.objects.create(
+                    name=record.friendly_name or record.sid, external_ref=f"twilio:{record.sid}",
+                    subaccount_sid=record.sid, friendly_name=record.friendly_name[:64], status=record.status,
+                    auth_token=record.auth_token, last_synced_at=timezone.now(),
+                )
+                TenantDrift.objects.filter(subaccount_sid=record.sid, kind=Kind.UNKNOWN_SUBACCOUNT,
+                                           resolved_at__isnull=True).update(
+                    tenant=tenant, resolved_at=timezone.now(), resolved_by=requested_by)
+            imported.append(tenant)
+    return imported
+
+
+def drift_resolve(*, drift: TenantDrift, resolved_by) -> None:
+    """Mark a drift record as seen and dealt with."""
+    TenantDrift.objects.filter(pk=drift.pk, resolved_at__isnull=True).update(
+        resolved_at=timezone.now(), resolved_by=resolved_by
+    )

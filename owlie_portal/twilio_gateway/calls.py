@@ -1,0 +1,69 @@
+"""Run one SDK call and turn whatever it raises into the gateway's error family."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Callable, TypeVar
+
+import requests
+from twilio.base.exceptions import TwilioException, TwilioRestException
+
+from .errors import TwilioAmbiguousError, TwilioError, TwilioPermanentError, TwilioTransientError
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+def _classify(status: int, code: int | None, message: str, *, idempotent: bool) -> TwilioError:
+    if status == 429 or code == 20429:
+        return TwilioTransientError(message, code=code or 20429, status=status)
+    if status >= 500:
+        kind = TwilioTransientError if idempotent else TwilioAmbiguousError
+        return kind(message, code=code, status=status)
+    return TwilioPermanentError(message, code=code, status=status)
+
+
+def _from_page_failure(exc: TwilioException, *, idempotent: bool) -> TwilioError:
+    # A failed *list* raises the base TwilioException("Unable to fetch page", response) (NOTES §2).
+    response = exc.args[1] if len(exc.args) > 1 else None
+    if response is None:
+        return TwilioPermanentError(str(exc.args[0]) if exc.args else "Twilio list failed")
+    try:
+        body = json.loads(response.text)
+    except (TypeError, ValueError):
+        body = {}
+    code = body.get("code") if isinstance(body, dict) else None
+    message = (body.get("message") if isinstance(body, dict) else None) or "Unable to fetch page"
+    return _classify(response.status_code, code, message, idempotent=idempotent)
+
+
+def _not_sent(exc: requests.ConnectionError) -> bool:
+    """True when the request never reached Twilio (refused, DNS, connect timeout)."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
+    text = repr(exc)
+    return "NewConnectionError" in text or "Connection refused" in text or "NameResolutionError" in text
+
+
+def twilio_call(fn: Callable[[], T], *, idempotent: bool, what: str) -> T:
+    """Call `fn` (one Twilio request); `idempotent` says whether repeating it is harmless."""
+    try:
+        return fn()
+    except TwilioRestException as exc:
+        message = exc.msg.split(": ", 1)[-1] if exc.msg else str(exc)
+        error = _classify(exc.status, exc.code, message, idempotent=idempotent)
+    except TwilioException as exc:
+        error = _from_page_failure(exc, idempotent=idempotent)
+    except requests.ConnectionError as exc:
+        if _not_sent(exc):
+            error = TwilioTransientError(f"Could not connect to Twilio while trying to {what}.")
+        elif idempotent:
+            error = TwilioTransientError(f"The connection to Twilio dropped while trying to {what}.")
+        else:
+            error = TwilioAmbiguousError(f"The connection dropped while trying to {what}; it may have happened.")
+    except requests.Timeout:
+        kind = TwilioTransientError if idempotent else TwilioAmbiguousError
+        error = kind(f"Twilio did not answer in time while trying to {what}.")
+    logger.info("twilio call failed: %s (%s, code=%s, status=%s)", what, error.kind, error.code, error.status)
+    raise error

@@ -1,0 +1,82 @@
+"""Clients for the parent account and for a subaccount: real Twilio, or the sandbox when
+TWILIO_BASE_URL is set. Chosen from settings alone; callers never see the difference.
+
+Every request goes through `PortalHttpClient`: it points Twilio's hosts at the sandbox when asked
+(NOTES §9 — TWILIO_EDGE/TWILIO_REGION must stay unset), always passes a timeout, holds a slot of the
+concurrency budget while in flight, and retries 20429 answers with exponential backoff and jitter
+(twilio-python has no 429 retry of its own; a 429 was never processed, so even a create is safe).
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from urllib.parse import urlsplit, urlunsplit
+
+from django.conf import settings
+from twilio.http.http_client import TwilioHttpClient
+from twilio.rest import Client
+
+from .budget import current_budget
+from .errors import TwilioConfigurationError
+
+TWILIO_HOSTS = ("api.twilio.com", "messaging.twilio.com")
+RATE_LIMIT_RETRIES = 6
+BACKOFF_BASE_S = 0.05
+BACKOFF_CAP_S = 2.0
+
+
+def backoff_delay(attempt: int) -> float:
+    """Full-jitter exponential backoff (AWS architecture blog's variant)."""
+    return random.uniform(0, min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2**attempt))
+
+
+class PortalHttpClient(TwilioHttpClient):
+    def __init__(self, *, base_url: str, timeout: float):
+        super().__init__(timeout=timeout, pool_connections=True)
+        self._base = urlsplit(base_url) if base_url else None
+
+    def _rewrite(self, url: str) -> str:
+        parts = urlsplit(url)
+        if self._base is None or parts.hostname not in TWILIO_HOSTS:
+            return url
+        return urlunsplit((self._base.scheme, self._base.netloc, parts.path, parts.query, parts.fragment))
+
+    def request(self, method, url, params=None, data=None, headers=None, auth=None, timeout=None,
+                allow_redirects=False):
+        url = self._rewrite(url)
+        budget = current_budget()
+        for attempt in range(RATE_LIMIT_RETRIES + 1):
+            with budget.slot():
+                response = super().request(method, url, params=params, data=data, headers=headers,
+                                           auth=auth, timeout=timeout, allow_redirects=allow_redirects)
+            if response.status_code != 429 or attempt == RATE_LIMIT_RETRIES:
+                return response
+            time.sleep(backoff_delay(attempt))  # outside the slot: let others use it meanwhile
+        return response
+
+
+_local = threading.local()
+
+
+def _http_client() -> PortalHttpClient:
+    # One per thread: TwilioHttpClient keeps last_request/last_response on itself.
+    key = (settings.TWILIO_BASE_URL, settings.TWILIO_HTTP_TIMEOUT)
+    cached = getattr(_local, "client", None)
+    if cached is None or cached[0] != key:
+        cached = (key, PortalHttpClient(base_url=key[0], timeout=key[1]))
+        _local.client = cached
+    return cached[1]
+
+
+def parent_client() -> Client:
+    """A client authenticated as the parent account."""
+    return Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, http_client=_http_client())
+
+
+def subaccount_client(tenant) -> Client:
+    """A client authenticated with the subaccount's own credentials (needed for messaging.twilio.com)."""
+    if not getattr(tenant, "subaccount_sid", "") or not getattr(tenant, "auth_token", ""):
+        raise TwilioConfigurationError(f"Tenant {tenant} has no stored subaccount credentials yet.")
+    return Client(tenant.subaccount_sid, tenant.auth_token, http_client=_http_client())

@@ -1,0 +1,63 @@
+"""One error family for every Twilio call, carrying Twilio's code, the HTTP status and the message.
+
+- transient: safe to try again (HTTP 429 / 20429, connection refused, 5xx on an idempotent call);
+- permanent: Twilio said no (validation, auth, not found, state rules such as 21479);
+- ambiguous: the request may or may not have been applied (read timeout, dropped connection or 5xx
+  on a create). Never retried blindly: the caller reconciles by reading Twilio first.
+"""
+
+from __future__ import annotations
+
+
+class TwilioError(Exception):
+    """A failed Twilio call. `code` is Twilio's error code (or the HTTP status when there is none)."""
+
+    kind = "error"
+
+    def __init__(self, message: str, *, code: int | None = None, status: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.status = status
+
+    def __str__(self) -> str:
+        if self.code:
+            return f"Twilio error {self.code}: {self.message}"
+        return self.message
+
+
+class TwilioTransientError(TwilioError):
+    kind = "transient"
+
+
+class TwilioPermanentError(TwilioError):
+    kind = "permanent"
+
+
+class TwilioAmbiguousError(TwilioError):
+    kind = "ambiguous"
+
+
+class TwilioConfigurationError(TwilioPermanentError):
+    """The portal cannot build a client (e.g. a tenant without stored credentials)."""
+
+
+# Twilio codes people meet in the portal, rephrased for a support engineer.
+EXPLANATIONS = {
+    20003: "Twilio rejected the credentials (wrong SID or token, or the account is suspended or closed).",
+    20404: "Twilio has no such resource (it may have been deleted or belong to another account).",
+    20429: "Twilio is rate limiting this account (too many concurrent requests).",
+    21101: "A subaccount cannot create subaccounts; the portal must use the parent account's credentials.",
+    21472: "The receiving account is not active, so the number cannot be moved there.",
+    21473: "Numbers can only move between the parent and its own subaccounts.",
+    21474: "Only the parent account can transfer numbers.",
+    21476: "The parent account is suspended, so subaccount statuses cannot change.",
+    21478: "Twilio itself suspended this subaccount; only Twilio support can reactivate it.",
+    21479: "The subaccount is closed at Twilio; closing is final and it cannot be reopened.",
+    21480: "The parent account reached its maximum number of subaccounts; ask Twilio support for more.",
+}
+
+
+def explain(code: int | None, fallback: str) -> str:
+    """A support-friendly sentence for a Twilio code, falling back to Twilio's own message."""
+    return EXPLANATIONS.get(code or 0, fallback)

@@ -1,0 +1,24 @@
+"""Frozen values the gateway returns. Never SDK objects; secrets are kept out of repr()."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class AccountRecord:
+    sid: str
+    friendly_name: str
+    status: str
+    owner_account_sid: str
+    date_created: datetime | None = None
+    date_updated: datetime | None = None
+    auth_token: str = field(default="", repr=False)
+
+
+@dataclass(frozen=True)
+class ApiKeyRecord:
+    sid: str
+    friendly_name: str
+    secret: str = field(default="", repr=False)
