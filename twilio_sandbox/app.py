@@ -11,16 +11,11 @@ from .routing import Router
 from .stats import Stats
 from .store import DEFAULT_MAX_SUBACCOUNTS, Store
 from .wire import Request, Response
-from .resources import accounts, balance, control, keys
 from .delivery import Delivery
-import importlib  # TEMPORARY until helper B's modules all exist
-def _opt(name):
-    try:
-        return importlib.import_module(f"twilio_sandbox.resources.{name}")
-    except ImportError:
-        return None
-incoming_numbers, available_numbers, messages, services, usage, triggers, optouts = (
-    _opt(n) for n in ("incoming_numbers", "available_numbers", "messages", "services", "usage", "triggers", "optouts"))
+from .resources import (
+    accounts, available_numbers, balance, control, incoming_numbers, keys, messages, optouts,
+    services, triggers, usage,
+)
 
 log = logging.getLogger("twilio_sandbox")
 
@@ -43,12 +38,12 @@ class Sandbox:
         self.router = Router()
         # Filled by the server when asked to record exchanges (contract tests).
         self.exchange_log: list | None = None
-        # Base URL the server listens on; delivery uses it for nothing Twilio-visible.
+        # Set by SandboxServer once it has a port (for logs and helpers).
         self.url: str | None = None
-        for module in RESOURCE_MODULES:
-            if module is not None and hasattr(module, "register"):
-                module.register(self.router, self)
+        # Created before the resources register, so a module may keep a reference to it.
         self.delivery = Delivery(self)
+        for module in RESOURCE_MODULES:
+            module.register(self.router, self)
 
     @property
     def parent_sid(self) -> str:
