@@ -113,7 +113,7 @@ class Handler(BaseHTTPRequestHandler):
 
 def _encode(response: Response, keep_alive: bool) -> tuple[bytes, bytes]:
     """Status line + headers, and the body; sent together in one write."""
-    payload = b"" if response.body is None else json.dumps(response.body).encode("utf-8")
+    payload = b"" if response.body is None else _json(response.body)
     lines = [f"HTTP/1.1 {response.status} {_reason(response.status)}"]
     if response.body is not None:
         lines.append("Content-Type: application/json; charset=utf-8")
@@ -121,6 +121,14 @@ def _encode(response: Response, keep_alive: bool) -> tuple[bytes, bytes]:
     lines.append("Connection: keep-alive" if keep_alive else "Connection: close")
     lines.extend(f"{name}: {value}" for name, value in response.headers.items())
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"), payload
+
+
+# Bodies are plain JSON trees built by the handlers: no cycles to check for.
+_ENCODER = json.JSONEncoder(check_circular=False)
+
+
+def _json(body) -> bytes:
+    return _ENCODER.encode(body).encode("utf-8")
 
 
 def _parse_form(headers: dict, body: bytes) -> dict[str, list[str]]:

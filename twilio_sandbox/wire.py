@@ -1,6 +1,7 @@
 """Twilio wire format: requests, responses, SIDs, dates and the two paging shapes."""
 
 import secrets
+from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from urllib.parse import urlencode
@@ -61,6 +62,12 @@ def now() -> datetime:
 def rfc2822(dt: datetime | None) -> str | None:
     if dt is None:
         return None
+    return _rfc2822(dt)
+
+
+@lru_cache(maxsize=65536)
+def _rfc2822(dt: datetime) -> str:
+    # Cached: a 1000-record page formats 2000 dates, mostly the same few seconds.
     # Formatted by hand: email.utils would localise day/month names only if the
     # locale changed, but strftime's %a/%b do depend on the locale.
     days = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")

@@ -1,6 +1,7 @@
 """Accounts: create subaccounts, list, fetch, update FriendlyName / Status (NOTES §5)."""
 
 from datetime import datetime
+from functools import lru_cache
 
 from ..errors import ApiError, not_found
 from ..routing import SEG
@@ -30,10 +31,21 @@ def to_json(account: Account, *, show_token: bool = True) -> dict:
         "owner_account_sid": account.owner_account_sid,
         "sid": account.sid,
         "status": account.status,
-        "subresource_uris": {name: f"{base}/{path}.json" for name, path in SUBRESOURCES.items()},
+        "subresource_uris": subresource_uris(account.sid),
         "type": account.type,
         "uri": f"{base}.json",
     }
+
+
+@lru_cache(maxsize=16384)
+def _subresource_uris(sid: str) -> tuple:
+    base = f"/2010-04-01/Accounts/{sid}"
+    return tuple((name, f"{base}/{path}.json") for name, path in SUBRESOURCES.items())
+
+
+def subresource_uris(sid: str) -> dict:
+    # Cached per SID: listing 1000 accounts would otherwise build 20,000 strings.
+    return dict(_subresource_uris(sid))
 
 
 def default_friendly_name(created: datetime) -> str:
