@@ -197,8 +197,8 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- Twilio ------------------------------------------------------------------------------------------
 # Defaults are the sandbox's demo parent account; real credentials in .env switch to real Twilio.
-TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="AC" + "0" * 31 + "1")
-TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="sandbox-demo-auth-token-0000001")
+TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="AC" + "0" * 32)
+TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="0" * 32)
 TWILIO_BASE_URL = env.str("TWILIO_BASE_URL", default="").rstrip("/")
 TWILIO_MAX_CONCURRENCY = env.int("TWILIO_MAX_CONCURRENCY", default=10)
 TWILIO_WEBHOOK_BASE_URL = env.str("TWILIO_WEBHOOK_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")

@@ -71,7 +71,7 @@ def subaccount_pages(*, page_size: int = 1000) -> Iterator[list[AccountRecord]]:
 def api_key_create(*, account_sid: str, friendly_name: str) -> ApiKeyRecord:
     """Create an API key inside a subaccount (parent credentials reach a subaccount's 2010 resources)."""
     client = parent_client()
-    key = twilio_call(lambda: client.api.v2010.accounts(account_sid).keys.create(friendly_name=friendly_name),
+    key = twilio_call(lambda: client.api.v2010.accounts(account_sid).new_keys.create(friendly_name=friendly_name),
                       idempotent=False, what="create an API key")
     return ApiKeyRecord(sid=key.sid, friendly_name=key.friendly_name or "", secret=key.secret or "")
 

@@ -1,23 +1,9 @@
-"""The three roles as groups, with their permissions (re-runnable: it only adds what is missing)."""
+"""The three roles as groups, with their permissions."""
 
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-ROLES = {
-    "Support staff": [
-        "tenants.view_tenant", "tenants.add_tenant", "tenants.change_tenant",
-        "tenants.suspend_tenant", "tenants.reactivate_tenant", "tenants.close_tenant", "tenants.sync_tenant",
-        "tenants.view_operation", "tenants.view_batch", "tenants.view_tenantdrift", "tenants.change_tenantdrift",
-        "numbers.view_phonenumber", "numbers.buy_number", "numbers.transfer_number", "numbers.release_number",
-        "messaging.view_messagingservice", "messaging.manage_service", "messaging.send_message",
-    ],
-    "Account managers": [
-        "tenants.view_tenant", "tenants.view_billing", "tenants.view_operation", "tenants.view_batch",
-        "tenants.view_tenantdrift", "numbers.view_phonenumber", "messaging.view_messagingservice",
-    ],
-    # Administrators get every permission of the portal's apps and of user management.
-    "Administrators": ["tenants.*", "numbers.*", "messaging.*", "auth.*", "axes.*"],
-}
+from owlie_portal.tenants.roles import roles_sync
 
 
 def create_roles(apps, schema_editor):
@@ -26,18 +12,7 @@ def create_roles(apps, schema_editor):
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for role, names in ROLES.items():
-        group, _ = Group.objects.get_or_create(name=role)
-        for name in names:
-            app_label, codename = name.split(".")
-            perms = Permission.objects.filter(content_type__app_label=app_label)
-            if codename != "*":
-                perms = perms.filter(codename=codename)
-                if not perms.exists():
-                    raise RuntimeError(f"role {role}: permission {name} does not exist")
-            group.permissions.add(*perms)
+    roles_sync(apps)
 
 
 class Migration(migrations.Migration):

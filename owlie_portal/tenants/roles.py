@@ -1,0 +1,34 @@
+"""The three roles as groups with their permissions. Used by the data migration (and by tests, whose
+transactional flush empties the groups table)."""
+
+ROLES = {
+    "Support staff": [
+        "tenants.view_tenant", "tenants.add_tenant", "tenants.change_tenant",
+        "tenants.suspend_tenant", "tenants.reactivate_tenant", "tenants.close_tenant", "tenants.sync_tenant",
+        "tenants.view_operation", "tenants.view_batch", "tenants.view_tenantdrift", "tenants.change_tenantdrift",
+        "numbers.view_phonenumber", "numbers.buy_number", "numbers.transfer_number", "numbers.release_number",
+        "messaging.view_messagingservice", "messaging.manage_service", "messaging.send_message",
+    ],
+    "Account managers": [
+        "tenants.view_tenant", "tenants.view_billing", "tenants.view_operation", "tenants.view_batch",
+        "tenants.view_tenantdrift", "numbers.view_phonenumber", "messaging.view_messagingservice",
+    ],
+    # Administrators get every permission of the portal's apps and of user management.
+    "Administrators": ["tenants.*", "numbers.*", "messaging.*", "auth.*", "axes.*"],
+}
+
+
+def roles_sync(apps) -> None:
+    """Create the groups and add their permissions (only adds; safe to run again)."""
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for role, names in ROLES.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        for name in names:
+            app_label, codename = name.split(".")
+            perms = Permission.objects.filter(content_type__app_label=app_label)
+            if codename != "*":
+                perms = perms.filter(codename=codename)
+                if not perms.exists():
+                    raise RuntimeError(f"role {role}: permission {name} does not exist")
+            group.permissions.add(*perms)
