@@ -60,10 +60,6 @@ class Faults:
         with self._lock:
             return asdict(self.config)
 
-    @property
-    def active(self) -> bool:
-        return self.config != FaultConfig(seed=self.config.seed)
-
     def check_concurrency(self, in_flight: int) -> None:
         limit = self.config.concurrency_limit
         if limit and in_flight > limit:
