@@ -222,3 +222,6 @@ LOGGING = {
     # The twilio client logs request bodies at DEBUG (they can hold auth tokens); keep it quiet.
     "loggers": {"twilio.http_client": {"level": "WARNING"}},
 }
+
+# Development and tests serve static files straight from the finders; production runs collectstatic.
+WHITENOISE_USE_FINDERS = DEBUG

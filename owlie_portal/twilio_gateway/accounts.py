@@ -56,6 +56,13 @@ def subaccount_set_status(*, sid: str, status: str) -> AccountRecord:
     return _record(updated)
 
 
+def account_rename(*, sid: str, friendly_name: str) -> AccountRecord:
+    client = parent_client()
+    updated = twilio_call(lambda: client.api.v2010.accounts(sid).update(friendly_name=friendly_name),
+                          idempotent=True, what="rename an account")
+    return _record(updated)
+
+
 def subaccount_pages(*, page_size: int = 1000) -> Iterator[list[AccountRecord]]:
     """Every subaccount, one Accounts-list request per page (the parent itself is left out)."""
     client = parent_client()

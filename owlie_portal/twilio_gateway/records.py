@@ -22,3 +22,22 @@ class ApiKeyRecord:
     sid: str
     friendly_name: str
     secret: str = field(default="", repr=False)
+
+
+@dataclass(frozen=True)
+class PhoneNumberRecord:
+    sid: str
+    account_sid: str
+    phone_number: str
+    friendly_name: str
+    sms: bool
+    mms: bool
+    voice: bool
+    sms_url: str = ""
+
+
+@dataclass(frozen=True)
+class ServiceRecord:
+    sid: str
+    account_sid: str
+    friendly_name: str

@@ -1,0 +1,26 @@
+"""Messaging Services. messaging.twilio.com acts on the account whose credentials are used, so a
+subaccount's services need that subaccount's own credentials (NOTES §5)."""
+
+from __future__ import annotations
+
+from .calls import twilio_call
+from .client import subaccount_client
+from .records import ServiceRecord
+
+
+def service_create(*, tenant, friendly_name: str, inbound_url: str = "", status_callback: str = "") -> ServiceRecord:
+    client = subaccount_client(tenant)
+    params = {"friendly_name": friendly_name}
+    if inbound_url:
+        params["inbound_request_url"] = inbound_url
+    if status_callback:
+        params["status_callback"] = status_callback
+    created = twilio_call(lambda: client.messaging.v1.services.create(**params),
+                          idempotent=False, what="create a Messaging Service")
+    return ServiceRecord(sid=created.sid, account_sid=created.account_sid, friendly_name=created.friendly_name)
+
+
+def service_add_number(*, tenant, service_sid: str, number_sid: str) -> None:
+    client = subaccount_client(tenant)
+    twilio_call(lambda: client.messaging.v1.services(service_sid).phone_numbers.create(phone_number_sid=number_sid),
+                idempotent=False, what="add a number to a Messaging Service")

@@ -1,0 +1,34 @@
+"""Incoming phone numbers (parent credentials reach every subaccount's numbers, NOTES §5)."""
+
+from __future__ import annotations
+
+from .calls import twilio_call
+from .client import parent_client
+from .records import PhoneNumberRecord
+
+
+def _record(instance) -> PhoneNumberRecord:
+    capabilities = instance.capabilities or {}
+    return PhoneNumberRecord(
+        sid=instance.sid, account_sid=instance.account_sid, phone_number=instance.phone_number,
+        friendly_name=instance.friendly_name or "", sms=bool(capabilities.get("sms")),
+        mms=bool(capabilities.get("mms")), voice=bool(capabilities.get("voice")), sms_url=instance.sms_url or "",
+    )
+
+
+def number_buy(*, account_sid: str, area_code: str = "", phone_number: str = "", sms_url: str = "") -> PhoneNumberRecord:
+    """Buy a number into `account_sid` (the parent or a subaccount) by area code or exact number."""
+    client = parent_client()
+    params = {"area_code": area_code} if area_code else {"phone_number": phone_number}
+    if sms_url:
+        params["sms_url"] = sms_url
+    created = twilio_call(lambda: client.api.v2010.accounts(account_sid).incoming_phone_numbers.create(**params),
+                          idempotent=False, what="buy a phone number")
+    return _record(created)
+
+
+def numbers_list(*, account_sid: str) -> list[PhoneNumberRecord]:
+    client = parent_client()
+    found = twilio_call(lambda: client.api.v2010.accounts(account_sid).incoming_phone_numbers.list(page_size=1000),
+                        idempotent=True, what="list phone numbers")
+    return [_record(n) for n in found]
