@@ -108,9 +108,12 @@ def run_step(title: str, cmd: list[str], env: dict[str, str]) -> None:
 
 
 def run_teed(cmd: list[str], env: dict[str, str], log_path: Path) -> tuple[int, str]:
-    """Run a command showing its output live; return its exit code and output (also saved to log_path)."""
+    """Run a command showing its output live; return its exit code and stdout (also saved to log_path).
+
+    stderr (log lines) goes straight to the terminal, so only what the command prints is kept.
+    """
     proc = subprocess.Popen(cmd, cwd=BASE_DIR, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+                            text=True)
     captured = []
     for line in proc.stdout:
         captured.append(line)
