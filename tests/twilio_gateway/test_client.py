@@ -1,0 +1,199 @@
+"""The Twilio gateway against the sandbox over real HTTP: records, error family, 429 retries, the budget."""
+
+from __future__ import annotations
+
+import dataclasses
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from owlie_portal.twilio_gateway import accounts
+from owlie_portal.twilio_gateway.budget import RedisBudget
+from owlie_portal.twilio_gateway.errors import TwilioAmbiguousError, TwilioPermanentError, TwilioTransientError
+
+LIST_ENDPOINT = "GET /2010-04-01/Accounts.json"
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _parallel(count: int, fn) -> list:
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(lambda i: fn(i), range(count)))
+
+
+def _peak_in_flight(sandbox) -> int:
+    return sandbox.sandbox.stats.to_json()["peak_in_flight"].get(sandbox.parent_sid, 0)
+
+
+def test_the_gateway_reaches_the_sandbox_and_returns_frozen_records_without_the_token_in_repr(sandbox):
+    created = accounts.subaccount_create(friendly_name="Falcon Flights [owlie-1]")
+
+    stored = sandbox.sandbox.store.accounts[created.sid]
+    assert (created.friendly_name, created.status) == ("Falcon Flights [owlie-1]", "active")
+    assert created.owner_account_sid == sandbox.parent_sid
+    assert created.auth_token == stored.auth_token
+    assert created.auth_token not in repr(created) and created.auth_token not in str(created)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        created.status = "closed"
+    assert accounts.subaccount_find(friendly_name="Falcon Flights [owlie-1]").sid == created.sid
+    assert accounts.subaccount_fetch(sid=created.sid).status == "active"
+    assert all(created.auth_token not in repr(page) for page in accounts.subaccount_pages())
+
+    key = accounts.api_key_create(account_sid=created.sid, friendly_name="owlie-portal")
+    assert key.secret and key.secret not in repr(key)
+
+
+def test_reopening_a_closed_subaccount_is_a_permanent_error_with_twilios_code_and_status(sandbox):
+    created = accounts.subaccount_create(friendly_name="Closing Co")
+    accounts.subaccount_set_status(sid=created.sid, status="closed")
+
+    with pytest.raises(TwilioPermanentError) as raised:
+        accounts.subaccount_set_status(sid=created.sid, status="active")
+    assert (raised.value.code, raised.value.status) == (21479, 400)
+    assert sandbox.sandbox.store.accounts[created.sid].status == "closed"
+
+
+def test_fetching_an_unknown_subaccount_is_a_permanent_404(sandbox):
+    with pytest.raises(TwilioPermanentError) as raised:
+        accounts.subaccount_fetch(sid="AC" + "f" * 32)
+    assert (raised.value.code, raised.value.status) == (20404, 404)
+
+
+def test_a_failed_list_raises_the_gateways_permanent_error_with_code_and_status(sandbox, settings):
+    # The SDK raises the base TwilioException for a failed page (NOTES §2); the gateway must still classify it.
+    settings.TWILIO_AUTH_TOKEN = "f" * 32
+
+    with pytest.raises(TwilioPermanentError) as raised:
+        list(accounts.subaccount_pages())
+    assert (raised.value.code, raised.value.status) == (20003, 401)
+    with pytest.raises(TwilioPermanentError) as raised:
+        accounts.subaccount_find(friendly_name="anything")
+    assert (raised.value.code, raised.value.status) == (20003, 401)
+
+
+def test_a_refused_connection_is_transient(sandbox, settings):
+    with socket.socket() as sock:  # a port that was free a moment ago and has no listener
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    settings.TWILIO_BASE_URL = f"http://127.0.0.1:{port}"
+
+    with pytest.raises(TwilioTransientError):
+        accounts.subaccount_fetch(sid=sandbox.parent_sid)
+    with pytest.raises(TwilioTransientError):
+        accounts.subaccount_create(friendly_name="Never Sent")  # never reached Twilio: safe to retry
+
+
+def test_a_read_timeout_on_a_create_is_ambiguous_and_the_account_exists(sandbox, settings):
+    settings.TWILIO_HTTP_TIMEOUT = 0.3
+    sandbox.sandbox.faults.configure({"p_read_timeout": 1.0, "read_timeout_s": 1.0})
+
+    with pytest.raises(TwilioAmbiguousError):
+        accounts.subaccount_create(friendly_name="Lost Answer")
+    sandbox.sandbox.faults.clear()
+    assert accounts.subaccount_find(friendly_name="Lost Answer") is not None  # it did happen
+
+
+def test_a_read_timeout_on_a_status_update_is_transient(sandbox, settings):
+    created = accounts.subaccount_create(friendly_name="Slow Update")
+    settings.TWILIO_HTTP_TIMEOUT = 0.3
+    sandbox.sandbox.faults.configure({"p_read_timeout": 1.0, "read_timeout_s": 1.0})
+
+    with pytest.raises(TwilioTransientError):
+        accounts.subaccount_set_status(sid=created.sid, status="suspended")
+
+
+def test_rate_limited_answers_are_retried_until_every_call_succeeds(sandbox, settings):
+    settings.TWILIO_MAX_CONCURRENCY = 10
+    created = [accounts.subaccount_create(friendly_name=f"Rate {i}") for i in range(12)]
+    sandbox.sandbox.stats.reset()
+    sandbox.sandbox.faults.configure({"concurrency_limit": 2, "latency_ms": 20})
+
+    results = _parallel(12, lambda i: accounts.subaccount_set_status(sid=created[i].sid, status="suspended"))
+
+    assert [r.status for r in results] == ["suspended"] * 12
+    assert all(sandbox.sandbox.store.accounts[c.sid].status == "suspended" for c in created)
+    assert sandbox.sandbox.stats.to_json()["responses"].get("429", 0) > 0  # the limit really was hit
+
+
+def test_requests_in_flight_never_exceed_the_configured_concurrency(sandbox, settings):
+    settings.TWILIO_MAX_CONCURRENCY = 3
+    sandbox.sandbox.stats.reset()
+    sandbox.sandbox.faults.configure({"latency_ms": 50})
+
+    _parallel(12, lambda i: accounts.subaccount_fetch(sid=sandbox.parent_sid))
+
+    stats = sandbox.sandbox.stats.to_json()
+    assert stats["requests"]["GET /2010-04-01/Accounts/{Sid}.json"] == 12
+    assert 1 <= _peak_in_flight(sandbox) <= 3
+
+
+# --- the Redis budget, shared by processes ------------------------------------------------------------
+
+@pytest.fixture
+def redis_url(settings):
+    if not settings.TWILIO_REDIS_URL:
+        pytest.skip("TWILIO_REDIS_URL is unset (no Redis broker): the process-wide budget is a local semaphore")
+    return settings.TWILIO_REDIS_URL
+
+
+@pytest.fixture
+def budget_key(redis_url):
+    import redis
+
+    key = f"owlie:twilio-inflight:test-{uuid.uuid4().hex}"
+    yield key
+    redis.Redis.from_url(redis_url).delete(key)
+
+
+def test_the_redis_budget_bounds_requests_in_flight_across_independent_holders(redis_url, budget_key):
+    budgets = [RedisBudget(redis_url, budget_key, limit=3, lease_s=10) for _ in range(4)]  # 4 "processes"
+    lock, in_flight, peak = threading.Lock(), [0], [0]
+
+    def hold(i: int) -> None:
+        with budgets[i % 4].slot():
+            with lock:
+                in_flight[0] += 1
+                peak[0] = max(peak[0], in_flight[0])
+            time.sleep(0.03)
+            with lock:
+                in_flight[0] -= 1
+
+    _parallel(16, hold)
+
+    assert peak[0] == 3
+
+
+def test_a_lease_left_by_a_killed_holder_lapses(redis_url, budget_key):
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys, time\n"
+         "from owlie_portal.twilio_gateway.budget import RedisBudget\n"
+         f"budget = RedisBudget({redis_url!r}, {budget_key!r}, limit=1, lease_s=1.5)\n"
+         "with budget.slot():\n"
+         "    print('holding', flush=True)\n"
+         "    time.sleep(60)\n"],
+        cwd=REPO, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+    finally:
+        holder.kill()  # SIGKILL: its finally never runs, the lease stays behind
+        holder.wait()
+    budget = RedisBudget(redis_url, budget_key, limit=1, lease_s=5)
+    taken = threading.Event()
+
+    def take():
+        with budget.slot():
+            taken.set()
+
+    waiter = threading.Thread(target=take, daemon=True)
+    started = time.monotonic()
+    waiter.start()
+    assert not taken.wait(0.5), "the dead holder's slot must stay taken until its lease ends"
+    assert taken.wait(5), "the dead holder's lease never lapsed"
+    assert 1.0 <= time.monotonic() - started <= 5
