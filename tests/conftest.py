@@ -28,7 +28,7 @@ connections["default"].settings_dict["CONN_MAX_AGE"] = 0
 
 if not django_settings.BROKER_IS_REDIS:
     celery_app.conf.broker_url = "memory://"
-    celery_app.conf.broker_transport_options = {}
+    celery_app.conf.broker_transport_options = {"polling_interval": 0.01}
 
 
 @pytest.fixture(scope="session")

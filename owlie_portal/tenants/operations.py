@@ -46,6 +46,17 @@ def operation_enqueue(*, kind: str, tenant=None, target_sid: str = "", params: d
     return operation
 
 
+@transaction.atomic
+def operations_enqueue_bulk(operations: list[Operation]) -> list[Operation]:
+    """Write many queued Operations in one INSERT and send their tasks on commit (bulk actions)."""
+    for operation in operations:
+        operation.task_id = uuid.uuid4().hex
+    created = Operation.objects.bulk_create(operations)
+    for operation in created:
+        _send_on_commit(operation)
+    return created
+
+
 def operation_claim(*, operation_id: int) -> Operation | None:
     """Move a queued (or unknown) row to running; None when another delivery already has it or it is final."""
     now = timezone.now()

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
-
 from django.db import transaction
 from django.db.models import Count, Q
 
 from owlie_portal.errors import DomainError
 
 from ..models import Batch, Operation, Tenant
-from ..operations import TASK_FOR_KIND, _send_on_commit, batch_create, operation_enqueue
+from ..operations import batch_create, operation_enqueue, operations_enqueue_bulk
 
 Kind = Operation.Kind
 Status = Tenant.Status
@@ -99,13 +97,11 @@ def tenants_bulk_status_change(*, tenants, kind: str, requested_by, reason: str 
         (refused.append(refusal) if refusal else allowed.append(tenant))
     batch = batch_create(kind=kind, description=f"{VERB[kind].capitalize()} {len(allowed)} tenant(s)",
                          requested_by=requested_by, total=len(allowed), refused=refused, params=params)
-    operations = Operation.objects.bulk_create(
+    operations_enqueue_bulk([
         Operation(kind=kind, tenant=t, target_sid=t.subaccount_sid, params=params, requested_by=requested_by,
-                  batch=batch, task_id=uuid.uuid4().hex)
+                  batch=batch)
         for t in allowed
-    )
-    for operation in operations:
-        _send_on_commit(operation)
+    ])
     return batch
 
 
@@ -113,7 +109,7 @@ def tenants_bulk_status_change(*, tenants, kind: str, requested_by, reason: str 
 def batch_retry_failed(*, batch: Batch, requested_by) -> Batch:
     """A new batch re-asking for every failed item of `batch` that is still allowed."""
     failed = Tenant.objects.filter(operations__batch=batch, operations__state=Operation.State.FAILED).distinct()
-    if batch.kind not in TASK_FOR_KIND or batch.kind not in STATUS_KINDS:
+    if batch.kind not in STATUS_KINDS:
         raise DomainError("This batch's items cannot be retried from here.")
     params = batch.params or {}
     return tenants_bulk_status_change(tenants=Tenant.objects.filter(pk__in=failed.values("pk")), kind=batch.kind,
