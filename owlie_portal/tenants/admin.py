@@ -164,24 +164,26 @@ class TenantAdmin(admin.ModelAdmin):
         single = allowed[0] if len(allowed) == 1 and not refused else None
         confirmed = request.POST.get("confirm") == "yes"
         form = self._form_for(kind, request.POST if confirmed else None, len(allowed), single)
-        if confirmed and form.is_valid():
+        # Nothing allowed means nothing to confirm: re-show the refusals instead of an empty batch.
+        if confirmed and allowed and form.is_valid():
             return self._perform(request, queryset, kind, form.cleaned_data, single)
         return views.confirmation_page(request, self, queryset=queryset, kind=kind, form=form,
                                        allowed=allowed, refused=refused, single=single)
 
     def _perform(self, request, queryset, kind, data, single):
         reason, note = data.get("reason", ""), data.get("note", "")
+        move_first = data.get("move_numbers_first", False)
         if single is not None:
             try:
                 services.tenant_request_status_change(tenant=single, kind=kind, requested_by=request.user,
-                                                      reason=reason, note=note)
+                                                      reason=reason, note=note, move_numbers_first=move_first)
             except DomainError as error:
                 self.message_user(request, str(error), messages.ERROR)
                 return None
             self.message_user(request, f"{Kind(kind).label} queued for {single.name}.", messages.SUCCESS)
             return HttpResponseRedirect(reverse("admin:tenants_tenant_change", args=[single.pk]))
         batch = services.tenants_bulk_status_change(tenants=queryset, kind=kind, requested_by=request.user,
-                                                    reason=reason, note=note)
+                                                    reason=reason, note=note, move_numbers_first=move_first)
         views.message_batch_queued(self, request, batch)
         return HttpResponseRedirect(reverse("admin:tenants_batch_progress", args=[batch.pk]))
 

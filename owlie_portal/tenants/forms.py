@@ -20,9 +20,8 @@ class CloseForm(forms.Form):
 
     typed = forms.CharField(label="Type to confirm", widget=forms.TextInput(attrs={"autocomplete": "off"}))
     move_numbers_first = forms.BooleanField(
-        required=False, initial=True, disabled=True,
-        help_text="Moving numbers to the parent before closing arrives with number transfers; "
-                  "until then a tenant that still holds numbers cannot be closed.",
+        label="Move numbers to the parent first", required=False, initial=True,
+        help_text="Recommended. Unticked, Twilio releases every number the subaccount still holds.",
     )
 
     def __init__(self, *args, expected: str, **kwargs):

@@ -138,6 +138,7 @@ class Operation(models.Model):
         SUBACCOUNT_SUSPEND = "subaccount.suspend", "Suspend subaccount"
         SUBACCOUNT_REACTIVATE = "subaccount.reactivate", "Reactivate subaccount"
         SUBACCOUNT_CLOSE = "subaccount.close", "Close subaccount"
+        NUMBER_TRANSFER = "number.transfer", "Move phone number"
 
     class State(models.TextChoices):
         QUEUED = "queued", "Queued"

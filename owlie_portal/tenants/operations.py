@@ -26,6 +26,7 @@ TASK_FOR_KIND: dict[str, str] = {
     Operation.Kind.SUBACCOUNT_SUSPEND: "tenants.set_subaccount_status",
     Operation.Kind.SUBACCOUNT_REACTIVATE: "tenants.set_subaccount_status",
     Operation.Kind.SUBACCOUNT_CLOSE: "tenants.set_subaccount_status",
+    Operation.Kind.NUMBER_TRANSFER: "numbers.transfer_number",
 }
 
 

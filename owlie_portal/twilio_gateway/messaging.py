@@ -4,6 +4,7 @@ subaccount's services need that subaccount's own credentials (NOTES §5)."""
 from __future__ import annotations
 
 from .calls import twilio_call
+from .errors import TwilioPermanentError
 from .client import subaccount_client
 from .records import ServiceRecord
 
@@ -24,3 +25,23 @@ def service_add_number(*, tenant, service_sid: str, number_sid: str) -> None:
     client = subaccount_client(tenant)
     twilio_call(lambda: client.messaging.v1.services(service_sid).phone_numbers.create(phone_number_sid=number_sid),
                 idempotent=False, what="add a number to a Messaging Service")
+
+
+def services_list(*, tenant) -> list[ServiceRecord]:
+    client = subaccount_client(tenant)
+    found = twilio_call(lambda: client.messaging.v1.services.list(page_size=1000),
+                        idempotent=True, what="list Messaging Services")
+    return [ServiceRecord(sid=s.sid, account_sid=s.account_sid, friendly_name=s.friendly_name) for s in found]
+
+
+def service_remove_number(*, tenant, service_sid: str, number_sid: str) -> bool:
+    """Take a number out of a service; False when it was not in that service (Twilio 20404)."""
+    client = subaccount_client(tenant)
+    try:
+        twilio_call(lambda: client.messaging.v1.services(service_sid).phone_numbers(number_sid).delete(),
+                    idempotent=True, what="remove a number from a Messaging Service")
+    except TwilioPermanentError as error:
+        if error.code == 20404:
+            return False
+        raise
+    return True

@@ -32,3 +32,24 @@ def numbers_list(*, account_sid: str) -> list[PhoneNumberRecord]:
     found = twilio_call(lambda: client.api.v2010.accounts(account_sid).incoming_phone_numbers.list(page_size=1000),
                         idempotent=True, what="list phone numbers")
     return [_record(n) for n in found]
+
+
+def number_fetch(*, account_sid: str, number_sid: str) -> PhoneNumberRecord:
+    client = parent_client()
+    found = twilio_call(lambda: client.api.v2010.accounts(account_sid).incoming_phone_numbers(number_sid).fetch(),
+                        idempotent=True, what="read a phone number")
+    return _record(found)
+
+
+def number_transfer(*, number_sid: str, from_account_sid: str, to_account_sid: str) -> PhoneNumberRecord:
+    """Move a number between the parent and a subaccount (parent credentials only, NOTES §5).
+
+    Not idempotent at the URL level: once moved, the number is no longer under the losing account
+    (20404), so callers reconcile by looking where the number is before repeating."""
+    client = parent_client()
+    moved = twilio_call(
+        lambda: client.api.v2010.accounts(from_account_sid).incoming_phone_numbers(number_sid)
+        .update(account_sid=to_account_sid),
+        idempotent=False, what="move a phone number",
+    )
+    return _record(moved)

@@ -4,7 +4,6 @@ import pytest
 
 from factories import TenantFactory
 from owlie_portal.errors import DomainError
-from owlie_portal.numbers.models import PhoneNumber
 from owlie_portal.tenants import services
 from owlie_portal.tenants.models import Batch, Operation, Tenant
 
@@ -45,14 +44,6 @@ def test_a_second_request_while_one_is_in_flight_is_refused():
     with pytest.raises(DomainError, match="already has an operation in progress"):
         _request(tenant, Kind.SUBACCOUNT_CLOSE)
     assert Operation.objects.count() == 1
-
-
-def test_closing_a_tenant_that_holds_numbers_is_refused_until_they_are_moved():
-    tenant = TenantFactory()
-    PhoneNumber.objects.create(sid="PN" + "a" * 32, phone_number="+14155550100", tenant=tenant)
-    with pytest.raises(DomainError, match="still holds 1 phone number"):
-        _request(tenant, Kind.SUBACCOUNT_CLOSE)
-    assert not Operation.objects.exists()
 
 
 def test_bulk_request_counts_and_names_refused_tenants_and_queues_the_rest():

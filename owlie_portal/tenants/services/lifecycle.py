@@ -38,7 +38,7 @@ def tenant_create(*, name: str, external_ref: str, requested_by, account_manager
     return tenant
 
 
-def _refusal(tenant: Tenant, kind: str, *, pending: bool, numbers: int) -> str | None:
+def _refusal(tenant: Tenant, kind: str, *, pending: bool) -> str | None:
     """Why this change cannot be asked for now, as a sentence; None when it can."""
     verb = VERB[kind]
     if tenant.status == Status.CLOSED:
@@ -49,22 +49,18 @@ def _refusal(tenant: Tenant, kind: str, *, pending: bool, numbers: int) -> str |
         return f"{tenant.name} already has an operation in progress; wait for it to finish."
     if tenant.status not in ALLOWED_FROM[kind]:
         return f"{tenant.name} is already {tenant.get_status_display().lower()}; there is nothing to {verb}."
-    if kind == Kind.SUBACCOUNT_CLOSE and numbers:
-        # Twilio releases a closed subaccount's numbers; until number transfer lands we refuse instead.
-        return (f"{tenant.name} still holds {numbers} phone number(s); closing would release them. "
-                "Move or release them first.")
     return None
 
 
 def _annotated(tenants):
     pending = Q(operations__state__in=[Operation.State.QUEUED, Operation.State.RUNNING, Operation.State.UNKNOWN])
-    return tenants.annotate(
-        pending_ops=Count("operations", filter=pending, distinct=True),
-        number_count=Count("phone_numbers", distinct=True),
-    )
+    return tenants.annotate(pending_ops=Count("operations", filter=pending, distinct=True))
 
 
-def _params(kind: str, reason: str, note: str) -> dict:
+def _params(kind: str, reason: str, note: str, move_numbers_first: bool) -> dict:
+    if kind == Kind.SUBACCOUNT_CLOSE:
+        # Twilio releases a closed subaccount's numbers; by default they are moved to the parent first.
+        return {"move_numbers_first": move_numbers_first}
     if kind != Kind.SUBACCOUNT_SUSPEND:
         return {}
     if reason not in Tenant.SuspensionReason.values:
@@ -74,12 +70,12 @@ def _params(kind: str, reason: str, note: str) -> dict:
 
 @transaction.atomic
 def tenant_request_status_change(*, tenant: Tenant, kind: str, requested_by, reason: str = "",
-                                 note: str = "") -> Operation:
+                                 note: str = "", move_numbers_first: bool = True) -> Operation:
     """Suspend, reactivate or close one tenant; refused with a DomainError before any Twilio call."""
-    params = _params(kind, reason, note)
+    params = _params(kind, reason, note, move_numbers_first)
     tenant = Tenant.objects.select_for_update().get(pk=tenant.pk)  # serialises double clicks
-    row = _annotated(Tenant.objects.filter(pk=tenant.pk)).values("pending_ops", "number_count").get()
-    refusal = _refusal(tenant, kind, pending=row["pending_ops"] > 0, numbers=row["number_count"])
+    row = _annotated(Tenant.objects.filter(pk=tenant.pk)).values("pending_ops").get()
+    refusal = _refusal(tenant, kind, pending=row["pending_ops"] > 0)
     if refusal:
         raise DomainError(refusal)
     return operation_enqueue(kind=kind, tenant=tenant, target_sid=tenant.subaccount_sid,
@@ -87,13 +83,14 @@ def tenant_request_status_change(*, tenant: Tenant, kind: str, requested_by, rea
 
 
 @transaction.atomic
-def tenants_bulk_status_change(*, tenants, kind: str, requested_by, reason: str = "", note: str = "") -> Batch:
+def tenants_bulk_status_change(*, tenants, kind: str, requested_by, reason: str = "", note: str = "",
+                               move_numbers_first: bool = True) -> Batch:
     """One Batch, one Operation per allowed tenant; refused tenants are counted and named on the batch."""
-    params = _params(kind, reason, note)
+    params = _params(kind, reason, note, move_numbers_first)
     pks = list(Tenant.objects.select_for_update().filter(pk__in=tenants.values("pk")).values_list("pk", flat=True))
     allowed, refused = [], []
     for tenant in _annotated(Tenant.objects.filter(pk__in=pks).order_by("pk")):
-        refusal = _refusal(tenant, kind, pending=tenant.pending_ops > 0, numbers=tenant.number_count)
+        refusal = _refusal(tenant, kind, pending=tenant.pending_ops > 0)
         (refused.append(refusal) if refusal else allowed.append(tenant))
     batch = batch_create(kind=kind, description=f"{VERB[kind].capitalize()} {len(allowed)} tenant(s)",
                          requested_by=requested_by, total=len(allowed), refused=refused, params=params)
@@ -114,13 +111,14 @@ def batch_retry_failed(*, batch: Batch, requested_by) -> Batch:
     params = batch.params or {}
     return tenants_bulk_status_change(tenants=Tenant.objects.filter(pk__in=failed.values("pk")), kind=batch.kind,
                                       requested_by=requested_by, reason=params.get("reason", ""),
-                                      note=params.get("note", ""))
+                                      note=params.get("note", ""),
+                                      move_numbers_first=params.get("move_numbers_first", True))
 
 
 def tenants_check_status_change(*, tenants, kind: str) -> tuple[list[Tenant], list[str]]:
     """Split a selection into tenants that may change and sentences saying why the others may not."""
     allowed, refused = [], []
     for tenant in _annotated(tenants.order_by("name")):
-        refusal = _refusal(tenant, kind, pending=tenant.pending_ops > 0, numbers=tenant.number_count)
+        refusal = _refusal(tenant, kind, pending=tenant.pending_ops > 0)
         (refused.append(refusal) if refusal else allowed.append(tenant))
     return allowed, refused

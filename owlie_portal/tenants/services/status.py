@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from owlie_portal.numbers.models import PhoneNumber
+from owlie_portal.numbers.services import numbers_move_to_parent
 from owlie_portal.twilio_gateway import accounts as twilio_accounts
 from owlie_portal.twilio_gateway.errors import TwilioAmbiguousError, TwilioPermanentError, TwilioTransientError
 
@@ -27,7 +29,16 @@ def _apply(operation: Operation, status: str) -> None:
         fields.update(suspension_reason="", suspension_note="")
     with transaction.atomic():
         Tenant.objects.filter(pk=operation.tenant_id).update(**fields)
+        if status == Tenant.Status.CLOSED:
+            # Twilio released whatever the subaccount still held (NOTES §5).
+            PhoneNumber.objects.filter(tenant_id=operation.tenant_id).delete()
         operation_succeed(operation, result_sid=operation.target_sid)
+
+
+def _prepare(operation: Operation) -> None:
+    """Before closing, move the subaccount's numbers to the parent when the person asked for it."""
+    if operation.kind == Operation.Kind.SUBACCOUNT_CLOSE and operation.params.get("move_numbers_first"):
+        numbers_move_to_parent(tenant=operation.tenant, for_operation=operation)
 
 
 def operation_run_status_change(*, operation_id: int) -> None:
@@ -37,6 +48,7 @@ def operation_run_status_change(*, operation_id: int) -> None:
         return  # duplicate delivery: another worker has it, or it is already final
     status = TARGET_STATUS[operation.kind]
     try:
+        _prepare(operation)
         record = twilio_accounts.subaccount_set_status(sid=operation.target_sid, status=status)
     except (TwilioTransientError, TwilioAmbiguousError) as error:
         operation_release(operation, error=error)

@@ -1,0 +1,60 @@
+"""Closing a tenant: numbers move to the parent first by default; unticked, Twilio releases them."""
+
+import pytest
+
+from owlie_portal.numbers.models import PhoneNumber
+from owlie_portal.tenants import services
+from owlie_portal.tenants.models import Operation, Tenant
+
+pytestmark = pytest.mark.slow
+Kind = Operation.Kind
+
+
+def _tenant_with_numbers(sandbox, sandbox_tenants):
+    [tenant] = sandbox_tenants(1)
+    parent = sandbox.client()
+    sub = sandbox.client(tenant.subaccount_sid, tenant.auth_token)
+    numbers = [parent.api.v2010.accounts(tenant.subaccount_sid).incoming_phone_numbers.create(area_code="415")
+               for _ in range(2)]
+    service = sub.messaging.v1.services.create(friendly_name="Alerts")
+    sub.messaging.v1.services(service.sid).phone_numbers.create(phone_number_sid=numbers[0].sid)
+    for number in numbers:
+        PhoneNumber.objects.create(sid=number.sid, phone_number=number.phone_number, tenant=tenant)
+    return tenant, numbers
+
+
+def test_closing_moves_every_number_to_the_parent_before_closing(celery_worker, sandbox, sandbox_tenants,
+                                                                 support_user, wait_until):
+    tenant, numbers = _tenant_with_numbers(sandbox, sandbox_tenants)
+
+    close = services.tenant_request_status_change(tenant=tenant, kind=Kind.SUBACCOUNT_CLOSE,
+                                                  requested_by=support_user, move_numbers_first=True)
+    wait_until(lambda: Operation.objects.get(pk=close.pk).is_final, message="close finished")
+
+    close.refresh_from_db()
+    assert close.state == Operation.State.SUCCEEDED
+    parent = sandbox.client()
+    assert parent.api.v2010.accounts(tenant.subaccount_sid).fetch().status == "closed"
+    in_parent = {n.sid for n in parent.api.v2010.accounts(sandbox.parent_sid).incoming_phone_numbers.list()}
+    assert {n.sid for n in numbers} <= in_parent
+    assert set(PhoneNumber.objects.filter(tenant__isnull=True).values_list("sid", flat=True)) == {n.sid for n in numbers}
+    moves = Operation.objects.filter(kind=Kind.NUMBER_TRANSFER, tenant=tenant)
+    assert sorted(moves.values_list("state", flat=True)) == ["succeeded", "succeeded"]
+    assert {m.params["for_operation"] for m in moves} == {close.pk}
+    assert Tenant.objects.get(pk=tenant.pk).status == Tenant.Status.CLOSED
+
+
+def test_closing_without_moving_lets_twilio_release_the_numbers(celery_worker, sandbox, sandbox_tenants,
+                                                                support_user, wait_until):
+    tenant, numbers = _tenant_with_numbers(sandbox, sandbox_tenants)
+
+    close = services.tenant_request_status_change(tenant=tenant, kind=Kind.SUBACCOUNT_CLOSE,
+                                                  requested_by=support_user, move_numbers_first=False)
+    wait_until(lambda: Operation.objects.get(pk=close.pk).is_final, message="close finished")
+
+    assert Operation.objects.get(pk=close.pk).state == Operation.State.SUCCEEDED
+    parent = sandbox.client()
+    in_parent = {n.sid for n in parent.api.v2010.accounts(sandbox.parent_sid).incoming_phone_numbers.list()}
+    assert not ({n.sid for n in numbers} & in_parent)
+    assert not PhoneNumber.objects.exists()
+    assert not Operation.objects.filter(kind=Kind.NUMBER_TRANSFER).exists()
