@@ -15,6 +15,8 @@ Status = Tenant.Status
 
 STATUS_KINDS = (Kind.SUBACCOUNT_SUSPEND, Kind.SUBACCOUNT_REACTIVATE, Kind.SUBACCOUNT_CLOSE)
 VERB = {Kind.SUBACCOUNT_SUSPEND: "suspend", Kind.SUBACCOUNT_REACTIVATE: "reactivate", Kind.SUBACCOUNT_CLOSE: "close"}
+PAST = {Kind.SUBACCOUNT_SUSPEND: "suspended", Kind.SUBACCOUNT_REACTIVATE: "reactivated",
+        Kind.SUBACCOUNT_CLOSE: "closed"}
 ALLOWED_FROM = {
     Kind.SUBACCOUNT_SUSPEND: {Status.ACTIVE},
     Kind.SUBACCOUNT_REACTIVATE: {Status.SUSPENDED},
@@ -40,11 +42,12 @@ def tenant_create(*, name: str, external_ref: str, requested_by, account_manager
 
 def _refusal(tenant: Tenant, kind: str, *, pending: bool) -> str | None:
     """Why this change cannot be asked for now, as a sentence; None when it can."""
-    verb = VERB[kind]
+    verb, past = VERB[kind], PAST[kind]
     if tenant.status == Status.CLOSED:
-        return f"{tenant.name} is closed. Closing a Twilio subaccount is final, so it cannot be {verb}d."
+        return f"{tenant.name} is closed. Closing a Twilio subaccount is final, so it cannot be {past}."
     if tenant.status in (Status.PROVISIONING, Status.FAILED) or not tenant.subaccount_sid:
-        return f"{tenant.name} has no working subaccount yet (status: {tenant.get_status_display()}); it cannot be {verb}d."
+        return (f"{tenant.name} has no working subaccount yet (status: {tenant.get_status_display()}); "
+                f"it cannot be {past}.")
     if pending:
         return f"{tenant.name} already has an operation in progress; wait for it to finish."
     if tenant.status not in ALLOWED_FROM[kind]:
