@@ -6,7 +6,9 @@ an in-memory broker shared by the test process and its in-process worker.
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -25,6 +27,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 # each transactional test and dropped at the end of the session.
 django_settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
 connections["default"].settings_dict["CONN_MAX_AGE"] = 0
+if connections["default"].vendor == "sqlite":
+    # Worker threads and the live server write while the test reads: Django's in-memory test database
+    # (shared cache) answers "database table is locked" at once, where a file waits out the busy timeout.
+    # One file per test process, so parallel runs in one checkout never clobber each other's database.
+    connections["default"].settings_dict["TEST"]["NAME"] = str(
+        Path(tempfile.gettempdir()) / f"owlie-test-{os.getpid()}.sqlite3")
 
 if not django_settings.BROKER_IS_REDIS:
     celery_app.conf.broker_url = "memory://"
