@@ -7,20 +7,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from owlie_portal.tenants.models import Operation, Tenant
-from owlie_portal.tenants.operations import (
-    operation_claim,
-    operation_fail,
-    operation_fail_from_error,
-    operation_release,
-    operation_succeed,
-)
+from owlie_portal.tenants.operations import operation_fail, operation_perform, operation_succeed
 from owlie_portal.twilio_gateway import messaging, phone_numbers
-from owlie_portal.twilio_gateway.errors import (
-    TwilioAmbiguousError,
-    TwilioError,
-    TwilioPermanentError,
-    TwilioTransientError,
-)
+from owlie_portal.twilio_gateway.errors import TwilioError, TwilioPermanentError
 from owlie_portal.twilio_gateway.records import PhoneNumberRecord
 
 from .models import PhoneNumber
@@ -67,19 +56,7 @@ def _transfer(operation: Operation) -> None:
 
 def operation_run_number_transfer(*, operation_id: int) -> None:
     """Perform a queued number.transfer Operation (claimed once; reconciles after a lost answer)."""
-    operation = operation_claim(operation_id=operation_id)
-    if operation is None:
-        return
-    try:
-        _transfer(operation)
-    except TwilioTransientError as error:
-        operation_release(operation, error=error)
-        raise
-    except TwilioAmbiguousError as error:
-        operation_release(operation, error=error, state=Operation.State.UNKNOWN)
-        raise
-    except TwilioPermanentError as error:
-        operation_fail_from_error(operation, error)
+    operation_perform(operation_id=operation_id, work=_transfer)
 
 
 def numbers_move_to_parent(*, tenant: Tenant, for_operation: Operation) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from typing import Callable
 
 from django.conf import settings
 from django.db import transaction
@@ -16,7 +17,13 @@ from django.db.models import F
 from django.utils import timezone
 
 from owlie_portal.celery import app as celery_app
-from owlie_portal.twilio_gateway.errors import TwilioError, explain
+from owlie_portal.twilio_gateway.errors import (
+    TwilioAmbiguousError,
+    TwilioError,
+    TwilioPermanentError,
+    TwilioTransientError,
+    explain,
+)
 
 from .models import Batch, Operation
 
@@ -92,6 +99,32 @@ def operation_fail_from_error(operation: Operation, error: TwilioError) -> None:
 def operation_release(operation: Operation, *, error: TwilioError, state: str = Operation.State.QUEUED) -> None:
     """Hand the row back for another attempt (transient error) or for reconciliation (ambiguous)."""
     _close(operation, state=state, error_code=error.code, error_message=explain(error.code, error.message))
+
+
+def operation_perform(*, operation_id: int, work: Callable[[Operation], None],
+                      on_permanent_failure: Callable[[Operation], None] | None = None) -> None:
+    """Claim the row and run `work` on it, recording how it ended.
+
+    A duplicate delivery finds the row claimed or final and returns. Transient errors hand the row back
+    (queued) and re-raise for the task's retry; ambiguous ones mark it unknown so the retry reconciles
+    first; permanent ones close it FAILED with Twilio's code. `work` closes it on success.
+    """
+    operation = operation_claim(operation_id=operation_id)
+    if operation is None:
+        return
+    try:
+        work(operation)
+    except TwilioTransientError as error:
+        operation_release(operation, error=error)
+        raise
+    except TwilioAmbiguousError as error:
+        operation_release(operation, error=error, state=Operation.State.UNKNOWN)
+        raise
+    except TwilioPermanentError as error:
+        with transaction.atomic():
+            if on_permanent_failure is not None:
+                on_permanent_failure(operation)
+            operation_fail_from_error(operation, error)
 
 
 def operations_redrive_stale(*, older_than_s: int | None = None, max_attempts: int | None = None) -> int:

@@ -9,10 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from owlie_portal.twilio_gateway import accounts as twilio_accounts
-from owlie_portal.twilio_gateway.errors import TwilioAmbiguousError, TwilioPermanentError, TwilioTransientError
 
 from ..models import Operation, Tenant
-from ..operations import operation_claim, operation_fail_from_error, operation_release, operation_succeed
+from ..operations import operation_perform, operation_succeed
 
 logger = logging.getLogger(__name__)
 API_KEY_NAME = "owlie-portal"
@@ -61,22 +60,12 @@ def _provision(operation: Operation) -> None:
         operation_succeed(operation, result_sid=tenant.subaccount_sid)
 
 
+def _mark_failed(operation: Operation) -> None:
+    Tenant.objects.filter(pk=operation.tenant_id, status=Tenant.Status.PROVISIONING).update(
+        status=Tenant.Status.FAILED
+    )
+
+
 def operation_run_provision(*, operation_id: int) -> None:
-    """Perform a queued subaccount.create Operation. A duplicate delivery finds it claimed and returns."""
-    operation = operation_claim(operation_id=operation_id)
-    if operation is None:
-        return
-    try:
-        _provision(operation)
-    except TwilioTransientError as error:
-        operation_release(operation, error=error)
-        raise
-    except TwilioAmbiguousError as error:
-        operation_release(operation, error=error, state=Operation.State.UNKNOWN)
-        raise
-    except TwilioPermanentError as error:
-        with transaction.atomic():
-            Tenant.objects.filter(pk=operation.tenant_id, status=Tenant.Status.PROVISIONING).update(
-                status=Tenant.Status.FAILED
-            )
-            operation_fail_from_error(operation, error)
+    """Perform a queued subaccount.create Operation (a duplicate delivery is a no-op)."""
+    operation_perform(operation_id=operation_id, work=_provision, on_permanent_failure=_mark_failed)

@@ -8,10 +8,9 @@ from django.utils import timezone
 from owlie_portal.numbers.models import PhoneNumber
 from owlie_portal.numbers.services import numbers_move_to_parent
 from owlie_portal.twilio_gateway import accounts as twilio_accounts
-from owlie_portal.twilio_gateway.errors import TwilioAmbiguousError, TwilioPermanentError, TwilioTransientError
 
 from ..models import Operation, Tenant
-from ..operations import operation_claim, operation_fail_from_error, operation_release, operation_succeed
+from ..operations import operation_perform, operation_succeed
 
 TARGET_STATUS = {
     Operation.Kind.SUBACCOUNT_SUSPEND: Tenant.Status.SUSPENDED,
@@ -41,19 +40,12 @@ def _prepare(operation: Operation) -> None:
         numbers_move_to_parent(tenant=operation.tenant, for_operation=operation)
 
 
+def _change_status(operation: Operation) -> None:
+    _prepare(operation)
+    record = twilio_accounts.subaccount_set_status(sid=operation.target_sid, status=TARGET_STATUS[operation.kind])
+    _apply(operation, record.status)
+
+
 def operation_run_status_change(*, operation_id: int) -> None:
     """Set the subaccount's status at Twilio; on success the tenant and the Operation close together."""
-    operation = operation_claim(operation_id=operation_id)
-    if operation is None:
-        return  # duplicate delivery: another worker has it, or it is already final
-    status = TARGET_STATUS[operation.kind]
-    try:
-        _prepare(operation)
-        record = twilio_accounts.subaccount_set_status(sid=operation.target_sid, status=status)
-    except (TwilioTransientError, TwilioAmbiguousError) as error:
-        operation_release(operation, error=error)
-        raise
-    except TwilioPermanentError as error:
-        operation_fail_from_error(operation, error)
-        return
-    _apply(operation, record.status)
+    operation_perform(operation_id=operation_id, work=_change_status)
