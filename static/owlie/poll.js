@@ -8,7 +8,13 @@
     if (isFinal(el)) { return; }
     function tick() {
       fetch(el.dataset.pollUrl, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
-        .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.text(); })
+        .then(function (r) {
+          // The admin answers a logged-out fetch with a redirect to its login page: show that page
+          // itself instead of pasting it into the panel and polling it forever.
+          if (r.redirected) { window.location.reload(); throw new Error("redirected"); }
+          if (!r.ok) { throw new Error(r.status); }
+          return r.text();
+        })
         .then(function (html) {
           el.innerHTML = html;
           if (isFinal(el)) { if (el.dataset.pollReload) { window.location.reload(); } return; }
