@@ -35,6 +35,33 @@ class DriftFilter(admin.SimpleListFilter):
         return queryset
 
 
+class RecentBatchFilter(admin.SimpleListFilter):
+    """Offers the 20 latest batches; any batch id works through ?batch= (the progress page links it)."""
+
+    title = "batch"
+    parameter_name = "batch"
+
+    def lookups(self, request, model_admin):
+        return [(b.pk, f"#{b.pk} {b.description}") for b in Batch.objects.order_by("-created_at")[:20]]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(batch_id=self.value()) if self.value() else queryset
+
+
+class TenantParamFilter(admin.SimpleListFilter):
+    """?tenant=<id> from the tenant page; no list of thousands of tenants in the sidebar."""
+
+    title = "tenant"
+    parameter_name = "tenant"
+
+    def lookups(self, request, model_admin):
+        tenant = Tenant.objects.filter(pk=self.value()).first() if self.value() else None
+        return [(tenant.pk, tenant.name)] if tenant else []
+
+    def queryset(self, request, queryset):
+        return queryset.filter(tenant_id=self.value()) if self.value() else queryset
+
+
 @admin.register(Tenant)
 class TenantAdmin(admin.ModelAdmin):
     list_display = ["name", "external_ref", "subaccount_sid", "status_badge", "drift_flag", "number_count_col",
@@ -201,8 +228,7 @@ class TenantAdmin(admin.ModelAdmin):
 class OperationAdmin(AppendOnlyAdmin):
     list_display = ["id", "kind", "state", "tenant", "target_sid", "batch", "attempts", "error_code",
                     "error_message", "requested_by", "created_at", "finished_at"]
-    list_filter = ["state", "kind", ("batch", admin.RelatedOnlyFieldListFilter),
-                   ("tenant", admin.RelatedOnlyFieldListFilter), "error_code"]
+    list_filter = ["state", "kind", RecentBatchFilter, TenantParamFilter, "error_code"]
     search_fields = ["tenant__name", "=target_sid", "=result_sid", "=task_id", "error_message"]
     list_select_related = ["tenant", "batch", "requested_by"]
     show_full_result_count = False
