@@ -1,0 +1,214 @@
+"""Bulk lifecycle work survives Twilio's faults and a vanished worker: nothing lost, nothing done twice."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from django.db import connection
+from django.db.models import Count
+from django.utils import timezone
+
+from owlie_portal.celery import app as celery_app
+from owlie_portal.tenants import services
+from owlie_portal.tenants.models import Operation, Tenant
+from owlie_portal.tenants.operations import operations_redrive_stale
+
+pytestmark = pytest.mark.slow
+
+REPO = Path(__file__).resolve().parents[2]
+SUSPEND = Operation.Kind.SUBACCOUNT_SUSPEND
+UPDATE_ENDPOINT = "POST /2010-04-01/Accounts/{Sid}.json"
+
+
+def _states(batch) -> dict[str, int]:
+    rows = Operation.objects.filter(batch=batch).values("state").annotate(n=Count("pk"))
+    return {row["state"]: row["n"] for row in rows}
+
+
+def _sandbox_statuses(sandbox, tenants) -> set[str]:
+    accounts = sandbox.sandbox.store.accounts
+    return {accounts[t.subaccount_sid].status for t in tenants}
+
+
+def _bulk_suspend(tenants, user):
+    return services.tenants_bulk_status_change(
+        tenants=Tenant.objects.filter(pk__in=[t.pk for t in tenants]), kind=SUSPEND, requested_by=user,
+        reason=Tenant.SuspensionReason.NON_PAYMENT, note="invoice 42 unpaid")
+
+
+@pytest.mark.timeout(240)
+def test_a_bulk_suspend_of_200_tenants_under_twilio_faults_ends_with_every_tenant_suspended(
+        celery_worker, sandbox, sandbox_tenants, support_user, wait_until):
+    tenants = sandbox_tenants(200)
+    sandbox.sandbox.stats.reset()
+    sandbox.sandbox.faults.configure({"p_429": 0.10, "p_500": 0.03, "p_drop": 0.02, "seed": 20240501})
+
+    batch = _bulk_suspend(tenants, support_user)
+
+    wait_until(lambda: Operation.objects.filter(batch=batch, state__in=Operation.FINAL_STATES).count() == 200,
+               timeout=180, interval=0.25, message="every operation of the batch to be final")
+    assert _states(batch) == {Operation.State.SUCCEEDED: 200}
+    assert _sandbox_statuses(sandbox, tenants) == {"suspended"}
+    assert set(Tenant.objects.values_list("status", "suspension_reason")) == {("suspended", "non_payment")}
+    responses = sandbox.sandbox.stats.to_json()["responses"]
+    assert responses.get("429") and responses.get("500")  # the faults really happened
+    assert Operation.objects.filter(batch=batch, attempts__gt=1).exists()  # and some were retried by Celery
+
+
+def _stale_operation(tenant, *, state: str, attempts: int) -> Operation:
+    """A row as a vanished worker leaves it: claimed (or queued) long ago, its message gone with the worker."""
+    operation = Operation.objects.create(kind=SUSPEND, tenant=tenant, target_sid=tenant.subaccount_sid,
+                                         state=state, attempts=attempts, task_id="lost-with-the-worker",
+                                         params={"reason": "fraud", "note": ""})
+    long_ago = timezone.now() - timedelta(minutes=30)
+    Operation.objects.filter(pk=operation.pk).update(updated_at=long_ago, started_at=long_ago)
+    return operation
+
+
+@pytest.mark.parametrize("state", [Operation.State.RUNNING, Operation.State.QUEUED])
+def test_the_sweeper_resends_an_operation_whose_worker_vanished_and_it_completes(
+        celery_worker, sandbox, sandbox_tenants, wait_until, state):
+    [tenant] = sandbox_tenants(1)
+    operation = _stale_operation(tenant, state=state, attempts=1 if state == Operation.State.RUNNING else 0)
+
+    assert operations_redrive_stale(older_than_s=60) == 1
+
+    wait_until(lambda: Operation.objects.get(pk=operation.pk).is_final, message="the re-driven operation")
+    operation.refresh_from_db()
+    tenant.refresh_from_db()
+    assert operation.state == Operation.State.SUCCEEDED
+    assert operation.task_id != "lost-with-the-worker"
+    assert sandbox.sandbox.store.accounts[tenant.subaccount_sid].status == "suspended"
+    assert (tenant.status, tenant.suspension_reason) == (Tenant.Status.SUSPENDED, "fraud")
+
+
+def test_the_sweeper_leaves_fresh_operations_alone(sandbox, sandbox_tenants):
+    [tenant] = sandbox_tenants(1)
+    operation = Operation.objects.create(kind=SUSPEND, tenant=tenant, target_sid=tenant.subaccount_sid,
+                                         state=Operation.State.RUNNING, attempts=1)
+
+    assert operations_redrive_stale(older_than_s=60) == 0
+    operation.refresh_from_db()
+    assert (operation.state, operation.attempts) == (Operation.State.RUNNING, 1)
+
+
+def test_the_sweeper_gives_up_on_an_operation_past_its_attempts_and_says_so(sandbox, sandbox_tenants, settings):
+    [tenant] = sandbox_tenants(1)
+    operation = _stale_operation(tenant, state=Operation.State.RUNNING, attempts=settings.OPERATION_MAX_ATTEMPTS)
+
+    assert operations_redrive_stale(older_than_s=60) == 1
+
+    operation.refresh_from_db()
+    assert operation.state == Operation.State.FAILED
+    assert operation.finished_at is not None
+    assert f"Gave up after {settings.OPERATION_MAX_ATTEMPTS} attempts" in operation.error_message
+    assert sandbox.sandbox.store.accounts[tenant.subaccount_sid].status == "active"  # never sent again
+    assert Tenant.objects.get(pk=tenant.pk).status == Tenant.Status.ACTIVE
+
+
+# --- a worker process SIGKILLed mid-batch (Redis broker + PostgreSQL only) ------------------------------
+
+def _database_url() -> str:
+    db = django_settings.DATABASES["default"]  # NAME is the test database inside a test
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def _start_worker(name: str, env: dict) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "owlie_portal", "worker", "--pool", "threads", "--concurrency",
+         env["TWILIO_MAX_CONCURRENCY"], "-n", f"{name}-{os.getpid()}@%h", "--loglevel", "WARNING",
+         "--without-gossip", "--without-mingle", "--without-heartbeat"],
+        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+
+def _wait_for_worker(name: str, wait_until) -> None:
+    hostname_prefix = f"{name}-{os.getpid()}@"
+    wait_until(lambda: any(host.startswith(hostname_prefix) for reply in (celery_app.control.ping(timeout=0.5) or [])
+                           for host in reply), timeout=30, message=f"worker {name} to answer a ping")
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _forget_unacked(task_ids: set[str]) -> None:
+    """Drop the dead worker's unacked messages (the broker would re-deliver them after the visibility timeout)."""
+    import redis
+
+    client = redis.Redis.from_url(django_settings.CELERY_BROKER_URL)
+    for tag, raw in client.hgetall("unacked").items():
+        try:
+            task_id = json.loads(raw)[0]["headers"]["id"]
+        except (ValueError, KeyError, IndexError, TypeError):
+            continue
+        if task_id in task_ids:
+            client.hdel("unacked", tag)
+            client.zrem("unacked_index", tag)
+
+
+@pytest.mark.timeout(180)
+def test_a_worker_killed_mid_batch_is_replaced_and_the_batch_completes_without_duplicates(
+        transactional_db, sandbox, sandbox_tenants, support_user, wait_until):
+    if not (django_settings.BROKER_IS_REDIS and connection.vendor == "postgresql"):
+        pytest.skip("needs CELERY_BROKER_URL=redis://… and DATABASE_URL=postgres://…: a worker subprocess "
+                    "cannot share the in-memory broker or the SQLite test database")
+    count = 100
+    tenants = sandbox_tenants(count)
+    celery_app.control.purge()
+    sandbox.sandbox.stats.reset()
+    sandbox.sandbox.faults.configure({"latency_ms": 100})  # 100 updates, 4 at a time: ~2.5 s of work
+    env = {**os.environ, "DATABASE_URL": _database_url(), "CELERY_BROKER_URL": django_settings.CELERY_BROKER_URL,
+           "TWILIO_BASE_URL": sandbox.url, "TWILIO_ACCOUNT_SID": sandbox.parent_sid,
+           "TWILIO_AUTH_TOKEN": sandbox.parent_token, "TWILIO_MAX_CONCURRENCY": "4", "TWILIO_HTTP_TIMEOUT": "2",
+           "OPERATION_STALE_AFTER_S": "3", "LOG_LEVEL": "WARNING"}
+    first = _start_worker("doomed", env)
+    task_ids: set[str] = set()
+    second = None
+    try:
+        _wait_for_worker("doomed", wait_until)
+        batch = _bulk_suspend(tenants, support_user)
+        task_ids = set(Operation.objects.filter(batch=batch).values_list("task_id", flat=True))
+        wait_until(lambda: _states(batch).get(Operation.State.SUCCEEDED, 0) >= count // 4, timeout=30,
+                   message="a quarter of the batch to be done")
+        os.kill(first.pid, signal.SIGKILL)
+        first.wait()
+        at_kill = _states(batch)
+        assert at_kill.get(Operation.State.SUCCEEDED, 0) < count, "the batch finished before the kill"
+
+        second = _start_worker("replacement", env)
+        _wait_for_worker("replacement", wait_until)
+
+        def batch_done() -> bool:
+            operations_redrive_stale(older_than_s=3)  # what the beat sweeper does every minute
+            return _states(batch).get(Operation.State.SUCCEEDED, 0) + _states(batch).get(Operation.State.FAILED, 0) == count
+
+        wait_until(batch_done, timeout=90, interval=1.0, message="the batch to complete after the restart")
+    finally:
+        first.kill() if first.poll() is None else None
+        _stop(second) if second is not None else None
+        _forget_unacked(task_ids)
+
+    assert _states(batch) == {Operation.State.SUCCEEDED: count}
+    per_tenant = Operation.objects.values("tenant").annotate(n=Count("pk"))
+    assert sorted(row["n"] for row in per_tenant) == [1] * count  # exactly one Operation per tenant
+    assert _sandbox_statuses(sandbox, tenants) == {"suspended"}
+    assert set(Tenant.objects.values_list("status", flat=True)) == {Tenant.Status.SUSPENDED}
+    # Only what the dead worker had in hand (claimed, outcome unknown) may have been sent twice.
+    updates = sandbox.sandbox.stats.to_json()["requests"][UPDATE_ENDPOINT]
+    assert count <= updates <= count + at_kill.get(Operation.State.RUNNING, 0)
