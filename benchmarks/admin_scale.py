@@ -1,0 +1,123 @@
+"""Tenant changelist at 100 and at 10,000 tenants: SQL queries (must be equal) and server render time.
+
+Rendered by Django's test client as a superuser (no network, no browser): the time is the server's.
+Data is bulk-created: per tenant 2 Operations, 5 PhoneNumbers (50,000 at 10,000 tenants), 1 Messaging
+Service on every other tenant and an open drift record on every 20th. Target: equal query counts and
+render-time ratio ≤ 1.5.
+
+Usage: .venv/bin/python benchmarks/admin_scale.py [--small 100] [--large 10000] [--numbers-per-tenant 5]
+       [--repeat 7] [--database-url postgres://…/bench_owlie | sqlite:///file]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+from _common import DEFAULT_BROKER_URL, DEFAULT_DATABASE_URL, SandboxProcess, configure_django, fresh_database, \
+    portal_env, row
+
+URL = "/admin/tenants/tenant/"
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--small", type=int, default=100)
+    parser.add_argument("--large", type=int, default=10_000)
+    parser.add_argument("--numbers-per-tenant", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
+    return parser.parse_args()
+
+
+def add_tenants(start: int, stop: int, numbers_per_tenant: int, manager) -> None:
+    """Tenants [start, stop) with their operations, numbers, services and drift, in bulk."""
+    from owlie_portal.messaging.models import MessagingService
+    from owlie_portal.numbers.models import PhoneNumber
+    from owlie_portal.tenants.models import Operation, Tenant, TenantDrift
+
+    statuses = [Tenant.Status.ACTIVE] * 8 + [Tenant.Status.SUSPENDED, Tenant.Status.CLOSED]
+    tenants = Tenant.objects.bulk_create(
+        (Tenant(name=f"Customer {i:05d}", external_ref=f"CUST-{i:05d}", subaccount_sid=f"AC{i:032x}",
+                friendly_name=f"Customer {i:05d}", status=statuses[i % 10], account_manager=manager if i % 3 else None)
+         for i in range(start, stop)), batch_size=2000)
+    tenants = list(Tenant.objects.filter(external_ref__in=[t.external_ref for t in tenants]).order_by("pk"))
+    ops = []
+    for t in tenants:
+        ops.append(Operation(kind=Operation.Kind.SUBACCOUNT_CREATE, tenant=t, target_sid=t.subaccount_sid,
+                             state=Operation.State.SUCCEEDED, attempts=1, result_sid=t.subaccount_sid))
+        ops.append(Operation(kind=Operation.Kind.SUBACCOUNT_SUSPEND, tenant=t, target_sid=t.subaccount_sid,
+                             state=Operation.State.SUCCEEDED if t.pk % 4 else Operation.State.FAILED, attempts=1))
+    Operation.objects.bulk_create(ops, batch_size=5000)
+    PhoneNumber.objects.bulk_create(
+        (PhoneNumber(sid=f"PN{t.pk * 100 + k:032x}", phone_number=f"+1415{t.pk * 100 + k:07d}", tenant=t)
+         for t in tenants for k in range(numbers_per_tenant)), batch_size=5000)
+    MessagingService.objects.bulk_create(
+        (MessagingService(sid=f"MG{t.pk:032x}", tenant=t, friendly_name=f"{t.name} notifications")
+         for t in tenants if t.pk % 2), batch_size=5000)
+    TenantDrift.objects.bulk_create(
+        (TenantDrift(tenant=t, subaccount_sid=t.subaccount_sid, kind=TenantDrift.Kind.STATUS_CHANGED,
+                     portal_value="active", twilio_value="suspended") for t in tenants if t.pk % 20 == 0),
+        batch_size=5000)
+
+
+def measure(client, repeat: int) -> tuple[int, float, int]:
+    """(queries for one render, median render seconds, rows shown)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    response = client.get(URL)  # warm-up: templates, caches, connection
+    assert response.status_code == 200, response.status_code
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(URL)
+    rows = response.content.count(b'name="_selected_action"')
+    queries = len(captured.captured_queries)  # read now: the next request resets the query log
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        client.get(URL)
+        times.append(time.perf_counter() - started)
+    return queries, statistics.median(times), rows
+
+
+def main() -> None:
+    args = parse_args()
+    sandbox = SandboxProcess()  # only so the settings point at a sandbox; the changelist calls no Twilio
+    try:
+        with fresh_database(args.database_url) as db_url:
+            configure_django(portal_env(database_url=db_url, broker_url=DEFAULT_BROKER_URL, sandbox=sandbox,
+                                        max_concurrency=10, ALLOWED_HOSTS="localhost"))
+            from django.contrib.auth import get_user_model
+            from django.test import Client
+
+            from owlie_portal.numbers.models import PhoneNumber
+
+            user_model = get_user_model()
+            admin = user_model.objects.create_superuser("bench-admin", password="bench-pass-123")
+            manager = user_model.objects.create_user("bench-manager", password="bench-pass-123", is_staff=True)
+            client = Client(HTTP_HOST="localhost")
+            client.force_login(admin)
+
+            add_tenants(0, args.small, args.numbers_per_tenant, manager)
+            small_q, small_s, small_rows = measure(client, args.repeat)
+            add_tenants(args.small, args.large, args.numbers_per_tenant, manager)
+            numbers = PhoneNumber.objects.count()
+            large_q, large_s, large_rows = measure(client, args.repeat)
+    finally:
+        sandbox.stop()
+
+    ratio = large_s / small_s
+    print(f"Tenant changelist ({URL}) as a superuser; database {db_url.split('://')[0]}; "
+          f"{numbers} phone numbers at {args.large} tenants")
+    print(row(f"queries at {args.large}", large_q, f"{small_q} at {args.small}"))
+    print(row(f"render ms at {args.large}", f"{large_s * 1000:.1f}", f"{small_s * 1000:.1f} ms at {args.small}"))
+    print(row("rows on the page", f"{large_rows}", f"{small_rows} at {args.small}"))
+    print(row("render ratio", f"{ratio:.2f}", "≤ 1.5 target"))
+    print(f"RESULT small={args.small} large={args.large} numbers={numbers} queries_small={small_q} "
+          f"queries_large={large_q} queries_equal={str(small_q == large_q).lower()} "
+          f"render_ms_small={small_s * 1000:.1f} render_ms_large={large_s * 1000:.1f} ratio={ratio:.2f}")
+
+
+if __name__ == "__main__":
+    main()

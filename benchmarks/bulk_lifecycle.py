@@ -1,0 +1,145 @@
+"""Bulk suspend of N tenants through the real path, beside the sequential loop a user writes today.
+
+Real path: `tenants_bulk_status_change` (Batch + N Operations, tasks sent on commit) → Redis → worker
+subprocess(es) (`celery -A owlie_portal worker`) → sandbox over HTTP (latency, per-account concurrency
+limit) → PostgreSQL, timed until every Operation is final. Baseline: a sequential loop of
+`client.api.v2010.accounts(sid).update(status="suspended")` with the plain twilio client against the
+same sandbox, on a second set of N subaccounts.
+
+Targets (issue 4): ratio_to_ideal ≤ 1.5, speedup_vs_sequential ≥ 15, peak_in_flight ≤ 25, failed = 0.
+
+Pool, measured on a 2-CPU machine (N=1000, PostgreSQL, Redis): threads in 2 processes of 13 → ratio ≈ 1.35;
+threads in 1 process of 25 → ≈ 2.3 (one GIL for the consumer and 25 task threads); prefork 25 → ≈ 1.7.
+gevent is not installed (not in requirements; psycopg 3 would need care under monkey-patching).
+
+Usage: .venv/bin/python benchmarks/bulk_lifecycle.py [--n 1000] [--pool threads|prefork|gevent]
+       [--workers 2] [--database-url postgres://…/bench_owlie | sqlite:///file] [--broker-url redis://…/13]
+       [--baseline-sample N]   (time only N sequential calls and extrapolate; default: all N)
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from _common import (DEFAULT_BROKER_URL, DEFAULT_DATABASE_URL, PARENT_SID, Workers, configure_django,
+                     fresh_database, portal_env, row, sandbox_process)
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=1000)
+    parser.add_argument("--latency-ms", type=float, default=100)
+    parser.add_argument("--concurrency", type=int, default=25, help="sandbox limit = TWILIO_MAX_CONCURRENCY")
+    parser.add_argument("--pool", default="threads", choices=["threads", "prefork", "gevent"])
+    parser.add_argument("--workers", type=int, default=2,
+                        help="worker processes (measured: 1x25 threads is GIL-bound at ratio ~2.3, 2x13 ~1.35)")
+    parser.add_argument("--worker-concurrency", type=int, default=None, help="per worker; default concurrency/workers")
+    parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
+    parser.add_argument("--broker-url", default=DEFAULT_BROKER_URL)
+    parser.add_argument("--prefetch-multiplier", type=int, default=None)
+    parser.add_argument("--baseline-sample", type=int, default=None)
+    return parser.parse_args()
+
+
+def purge_broker(broker_url: str) -> None:
+    import redis
+
+    client = redis.Redis.from_url(broker_url)
+    for key in ["celery", "unacked", "unacked_index", f"owlie:twilio-inflight:{PARENT_SID}"]:
+        client.delete(key)
+
+
+def make_tenants(sids: list[str]):
+    from owlie_portal.tenants.models import Tenant
+
+    Tenant.objects.bulk_create(
+        Tenant(name=f"Bench {i:05d}", external_ref=f"BENCH-{i:05d}", subaccount_sid=sid, status=Tenant.Status.ACTIVE,
+               friendly_name=f"Bench {i:05d}") for i, sid in enumerate(sids))
+    return Tenant.objects.all()
+
+
+def run_bulk(tenants, *, n: int) -> tuple[float, float, dict]:
+    """(wall seconds until every Operation is final, seconds spent in the service call, states)."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Count
+
+    from owlie_portal.tenants import services
+    from owlie_portal.tenants.models import Operation, Tenant
+
+    user = get_user_model().objects.create_superuser("bench", password="bench-pass-123")
+    started = time.perf_counter()
+    batch = services.tenants_bulk_status_change(tenants=tenants, kind=Operation.Kind.SUBACCOUNT_SUSPEND,
+                                                requested_by=user, reason=Tenant.SuspensionReason.NON_PAYMENT)
+    enqueued = time.perf_counter() - started
+    pending = Operation.objects.filter(batch=batch).exclude(state__in=Operation.FINAL_STATES)
+    while pending.exists():
+        time.sleep(0.02)
+    wall = time.perf_counter() - started
+    states = dict(Operation.objects.filter(batch=batch).values_list("state").annotate(n=Count("pk")))
+    assert batch.total == n, f"{n - batch.total} tenants were refused"
+    return wall, enqueued, states
+
+
+def run_sequential(sandbox, sids: list[str]) -> float:
+    client = sandbox.client()
+    started = time.perf_counter()
+    for sid in sids:
+        client.api.v2010.accounts(sid).update(status="suspended")
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    args = parse_args()
+    n, latency_s, limit = args.n, args.latency_ms / 1000, args.concurrency
+    per_worker = args.worker_concurrency or -(-limit // args.workers)  # the Redis budget caps the total at `limit`
+    sample = min(args.baseline_sample or n, n)
+    with sandbox_process(max_subaccounts=2 * n + 10) as sandbox, fresh_database(args.database_url) as db_url:
+        sids = sandbox.create_subaccounts(2 * n, prefix="Bench")
+        portal_sids, baseline_sids = sids[:n], sids[n:]
+        env = portal_env(database_url=db_url, broker_url=args.broker_url, sandbox=sandbox, max_concurrency=limit)
+        configure_django(env)
+        from owlie_portal.celery import app as celery_app
+        from owlie_portal.tenants.models import Tenant
+
+        purge_broker(args.broker_url)
+        tenants = make_tenants(portal_sids)
+        workers = Workers(env, count=args.workers, pool=args.pool, concurrency=per_worker,
+                          extra_args=["--prefetch-multiplier", str(args.prefetch_multiplier)] if args.prefetch_multiplier else [])
+        try:
+            workers.wait_ready(celery_app)
+            sandbox.faults(latency_ms=args.latency_ms, concurrency_limit=limit)
+            sandbox.control("stats/reset")
+            wall, enqueued, states = run_bulk(tenants, n=n)
+            stats = sandbox.stats()
+        finally:
+            workers.stop()
+            purge_broker(args.broker_url)
+        at_twilio = sandbox.control("state", "GET")["accounts"]
+        suspended_at_twilio = sum(1 for a in at_twilio if a["sid"] in set(portal_sids) and a["status"] == "suspended")
+        suspended_in_db = Tenant.objects.filter(status=Tenant.Status.SUSPENDED).count()
+        sequential = run_sequential(sandbox, baseline_sids[:sample]) * n / sample
+
+    ideal = n * latency_s / limit
+    peak = stats["peak_in_flight"].get(PARENT_SID, 0)
+    failed = states.get("failed", 0) + (n - sum(states.values()))
+    rate_limited = stats["responses"].get("429", 0)
+    print(f"Bulk suspend of {n} tenants — sandbox latency {args.latency_ms:.0f} ms, limit {limit}; "
+          f"pool={args.pool} workers={args.workers}x{per_worker}; database {db_url.split('://')[0]}")
+    print(row("wall_s (real path)", f"{wall:.2f}", f"{sequential:.2f} sequential", " s"))
+    print(row("ideal_s (N*latency/limit)", f"{ideal:.2f}", unit=" s"))
+    print(row("service call (enqueue) s", f"{enqueued:.2f}", unit=" s"))
+    print(row("ratio_to_ideal", f"{wall / ideal:.2f}", "≤ 1.5 target"))
+    print(row("speedup_vs_sequential", f"{sequential / wall:.1f}", "≥ 15 target"))
+    print(row("peak_in_flight", peak, f"≤ {limit} target"))
+    print(row("429 answers (retried)", rate_limited))
+    print(row("operations by state", states))
+    print(row("suspended at sandbox / DB", f"{suspended_at_twilio} / {suspended_in_db}", n))
+    print(f"  baseline: sequential loop of {sample} update(s)" + (f", extrapolated to {n}" if sample < n else ""))
+    print(f"RESULT n={n} pool={args.pool} wall_s={wall:.2f} ideal_s={ideal:.2f} ratio_to_ideal={wall / ideal:.2f} "
+          f"speedup_vs_sequential={sequential / wall:.1f} sequential_s={sequential:.1f} peak_in_flight={peak} "
+          f"failed={failed}")
+
+
+if __name__ == "__main__":
+    main()
