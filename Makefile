@@ -33,7 +33,7 @@ test: venv
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: venv
-	@set -e; found=; for script in benchmarks/*.py; do \
+	@set -e; found=; for script in benchmarks/[!_]*.py; do \
 		[ -e "$$script" ] || continue; found=1; echo "== $$script"; $(PY) "$$script"; \
 	done; [ -n "$$found" ] || echo "no benchmarks in benchmarks/ yet"
 
