@@ -57,6 +57,9 @@ class Command(BaseCommand):
             raise CommandError("seed_demo only runs against the Twilio sandbox (TWILIO_BASE_URL is empty).")
         self._users()
         if not Tenant.objects.exists():
+            # A fresh database beside an old sandbox snapshot: start the sandbox over too, or the old
+            # subaccounts would all show up as drift.
+            self._control("reset", {})
             self._parent_name()
             for index, name in enumerate(CUSTOMERS[:customers]):
                 self._customer(index, name)
