@@ -14,6 +14,24 @@ class _Echo:
         return value
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value):
+    """Neutralise spreadsheet formulas: names can come from Twilio FriendlyNames a customer controls."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _is_number(value):
+        return "'" + value
+    return value
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 def csv_response(*, filename: str, header: list[str], rows) -> StreamingHttpResponse:
     """Stream rows as CSV so a 10,000-row export never sits in memory."""
     writer = csv.writer(_Echo())
@@ -21,7 +39,7 @@ def csv_response(*, filename: str, header: list[str], rows) -> StreamingHttpResp
     def lines():
         yield writer.writerow(header)
         for row in rows:
-            yield writer.writerow(row)
+            yield writer.writerow([_cell(value) for value in row])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

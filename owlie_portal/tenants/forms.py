@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.auth import get_user_model
 
 from .models import Tenant
 
@@ -33,6 +34,13 @@ class CloseForm(forms.Form):
         if typed != self.expected:
             raise forms.ValidationError(f"Type exactly “{self.expected}” to confirm.")
         return typed
+
+
+class AssignManagerForm(forms.Form):
+    account_manager = forms.ModelChoiceField(
+        queryset=get_user_model().objects.filter(groups__name="Account managers", is_active=True).order_by("username"),
+        help_text="Only members of the Account managers group are listed.",
+    )
 
 
 class EmptyForm(forms.Form):

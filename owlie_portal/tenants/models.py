@@ -65,6 +65,7 @@ class Tenant(models.Model):
             ("close_tenant", "Can close a tenant's subaccount"),
             ("sync_tenant", "Can sync tenants from Twilio"),
             ("import_tenants", "Can import subaccounts from Twilio as tenants"),
+            ("assign_account_manager", "Can assign account managers to tenants"),
             ("view_billing", "Can view billing"),
         ]
 

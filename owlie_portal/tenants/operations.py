@@ -25,7 +25,7 @@ from owlie_portal.twilio_gateway.errors import (
     explain,
 )
 
-from .models import Batch, Operation
+from .models import Batch, Operation, Tenant
 
 # Operation kind → the Celery task that performs it. Other apps add their kinds here as they land.
 TASK_FOR_KIND: dict[str, str] = {
@@ -88,8 +88,14 @@ def operation_succeed(operation: Operation, *, result_sid: str = "") -> None:
 
 
 def operation_fail(operation: Operation, *, code: int | None, message: str) -> None:
-    _close(operation, state=Operation.State.FAILED, error_code=code, error_message=message,
-           finished_at=timezone.now())
+    """Close the row FAILED. Every way of failing (Twilio's refusal, spent retries, the sweeper giving up)
+    comes here, so what a failure means for the tenant is decided in one place."""
+    with transaction.atomic():
+        if _close(operation, state=Operation.State.FAILED, error_code=code, error_message=message,
+                  finished_at=timezone.now()) and operation.kind == Operation.Kind.SUBACCOUNT_CREATE:
+            # A tenant whose provisioning gave up must not sit in "provisioning" forever.
+            Tenant.objects.filter(pk=operation.tenant_id, status=Tenant.Status.PROVISIONING).update(
+                status=Tenant.Status.FAILED, updated_at=timezone.now())
 
 
 def operation_fail_from_error(operation: Operation, error: TwilioError) -> None:
@@ -101,8 +107,7 @@ def operation_release(operation: Operation, *, error: TwilioError, state: str = 
     _close(operation, state=state, error_code=error.code, error_message=explain(error.code, error.message))
 
 
-def operation_perform(*, operation_id: int, work: Callable[[Operation], None],
-                      on_permanent_failure: Callable[[Operation], None] | None = None) -> None:
+def operation_perform(*, operation_id: int, work: Callable[[Operation], None]) -> None:
     """Claim the row and run `work` on it, recording how it ended.
 
     A duplicate delivery finds the row claimed or final and returns. Transient errors hand the row back
@@ -121,10 +126,12 @@ def operation_perform(*, operation_id: int, work: Callable[[Operation], None],
         operation_release(operation, error=error, state=Operation.State.UNKNOWN)
         raise
     except TwilioPermanentError as error:
-        with transaction.atomic():
-            if on_permanent_failure is not None:
-                on_permanent_failure(operation)
-            operation_fail_from_error(operation, error)
+        operation_fail_from_error(operation, error)
+
+
+def operation_heartbeat(operation: Operation) -> None:
+    """Tell the sweeper this running row's worker is alive (long work calls it between Twilio calls)."""
+    Operation.objects.filter(pk=operation.pk, state=Operation.State.RUNNING).update(updated_at=timezone.now())
 
 
 def operations_redrive_stale(*, older_than_s: int | None = None, max_attempts: int | None = None) -> int:
@@ -139,10 +146,12 @@ def operations_redrive_stale(*, older_than_s: int | None = None, max_attempts: i
     for operation in stale.iterator():
         with transaction.atomic():
             if operation.attempts >= max_attempts:
-                touched += _close(operation, state=Operation.State.FAILED, finished_at=timezone.now(),
-                                  error_message=operation.error_message or f"Gave up after {operation.attempts} attempts.")
+                operation_fail(operation, code=operation.error_code,
+                               message=operation.error_message or f"Gave up after {operation.attempts} attempts.")
+                touched += 1
                 continue
-            # Conditional on updated_at: a worker that is alive after all keeps its claim.
+            # Conditional on updated_at: a row touched since we read it (a heartbeat, a finish) is left alone.
+            # Work that can outlast OPERATION_STALE_AFTER_S calls operation_heartbeat between Twilio calls.
             new_state = Operation.State.UNKNOWN if operation.state == Operation.State.RUNNING else operation.state
             task_id = uuid.uuid4().hex
             if Operation.objects.filter(pk=operation.pk, updated_at=operation.updated_at).update(

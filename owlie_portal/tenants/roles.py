@@ -5,6 +5,7 @@ ROLES = {
     "Support staff": [
         "tenants.view_tenant", "tenants.add_tenant", "tenants.change_tenant",
         "tenants.suspend_tenant", "tenants.reactivate_tenant", "tenants.close_tenant", "tenants.sync_tenant",
+        "tenants.import_tenants",
         "tenants.view_operation", "tenants.view_batch", "tenants.view_tenantdrift", "tenants.change_tenantdrift",
         "numbers.view_phonenumber", "numbers.buy_number", "numbers.transfer_number", "numbers.release_number",
         "messaging.view_messagingservice", "messaging.manage_service", "messaging.send_message",
@@ -13,7 +14,8 @@ ROLES = {
         "tenants.view_tenant", "tenants.view_billing", "tenants.view_operation", "tenants.view_batch",
         "tenants.view_tenantdrift", "numbers.view_phonenumber", "messaging.view_messagingservice",
     ],
-    # Administrators get every permission of the portal's apps and of user management.
+    # Administrators get every permission of the portal's apps and of user management; assigning account
+    # managers (tenants.assign_account_manager) and user management are theirs alone.
     "Administrators": ["tenants.*", "numbers.*", "messaging.*", "auth.*", "axes.*"],
 }
 

@@ -21,16 +21,17 @@ PREVIEW_LIMIT = 50
 OPEN_STATES = [Operation.State.QUEUED, Operation.State.RUNNING, Operation.State.UNKNOWN]
 
 
-def confirmation_page(request, model_admin, *, queryset, kind, form, allowed, refused, single):
+def confirmation_page(request, model_admin, *, queryset, kind, form, allowed, refused, single, label=""):
     """The shared 'are you sure' page; it re-posts the selection with confirm=yes."""
     numbers = []
     if kind == Operation.Kind.SUBACCOUNT_CLOSE:
         numbers = list(PhoneNumber.objects.filter(tenant__in=queryset).select_related("tenant")[:200])
+    label = label or Operation.Kind(kind).label
     context = {
         **model_admin.admin_site.each_context(request),
-        "title": f"{Operation.Kind(kind).label}: please confirm",
+        "title": f"{label}: please confirm",
         "opts": model_admin.model._meta,
-        "kind_label": Operation.Kind(kind).label,
+        "kind_label": label,
         "irreversible": kind == Operation.Kind.SUBACCOUNT_CLOSE,
         "form": form,
         "allowed": allowed[:PREVIEW_LIMIT],
@@ -74,6 +75,8 @@ def _lifecycle_buttons(request, model_admin, tenant, pending) -> list[dict]:
         ("reactivate_selected", "Reactivate…", model_admin.has_reactivate_permission, {Tenant.Status.SUSPENDED}),
         ("close_selected", "Close…", model_admin.has_close_permission,
          {Tenant.Status.ACTIVE, Tenant.Status.SUSPENDED}),
+        ("retry_provisioning_selected", "Retry provisioning", model_admin.has_add_permission,
+         {Tenant.Status.FAILED}),
     ]
     return [{"action": action, "label": label} for action, label, allowed, statuses in choices
             if tenant.status in statuses and allowed(request)]

@@ -16,6 +16,8 @@ from functools import lru_cache
 
 from django.conf import settings
 
+from .errors import TwilioTransientError
+
 # KEYS[1] = lease set; ARGV = limit, lease seconds, token. Returns 1 when a slot was taken.
 _ACQUIRE = """
 local now = redis.call('TIME')
@@ -30,14 +32,27 @@ return 0
 """
 
 
+# A request that cannot get a slot for this long is given up as transient (retried later by the task),
+# so a worker never waits without bound.
+WAIT_LIMIT_S = 120.0
+
+
+def _budget_busy() -> TwilioTransientError:
+    return TwilioTransientError("No Twilio request slot came free in time (concurrency budget busy).")
+
+
 class LocalBudget:
     def __init__(self, limit: int):
         self._semaphore = threading.BoundedSemaphore(limit)
 
     @contextmanager
     def slot(self):
-        with self._semaphore:
+        if not self._semaphore.acquire(timeout=WAIT_LIMIT_S):
+            raise _budget_busy()
+        try:
             yield
+        finally:
+            self._semaphore.release()
 
 
 class RedisBudget:
@@ -51,8 +66,10 @@ class RedisBudget:
     @contextmanager
     def slot(self):
         token = uuid.uuid4().hex
-        delay = 0.002
+        delay, give_up_at = 0.002, time.monotonic() + WAIT_LIMIT_S
         while not self._acquire(keys=[self._key], args=[self._limit, self._lease_s, token]):
+            if time.monotonic() > give_up_at:
+                raise _budget_busy()
             time.sleep(delay * (0.5 + random.random()))
             delay = min(delay * 2, 0.05)
         try:
@@ -70,7 +87,8 @@ def _budget_for(parent_sid: str, limit: int, redis_url: str, lease_s: float):
 
 def current_budget():
     """The budget for the configured parent account (rebuilt when settings change, e.g. in tests)."""
-    lease_s = settings.TWILIO_HTTP_TIMEOUT + 5
+    # requests applies the timeout to the connect and to each read separately: leave room for both.
+    lease_s = 2 * settings.TWILIO_HTTP_TIMEOUT + 10
     return _budget_for(
         settings.TWILIO_ACCOUNT_SID, settings.TWILIO_MAX_CONCURRENCY, settings.TWILIO_REDIS_URL, lease_s
     )

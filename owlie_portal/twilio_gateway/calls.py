@@ -65,5 +65,9 @@ def twilio_call(fn: Callable[[], T], *, idempotent: bool, what: str) -> T:
     except requests.Timeout:
         kind = TwilioTransientError if idempotent else TwilioAmbiguousError
         error = kind(f"Twilio did not answer in time while trying to {what}.")
+    except requests.RequestException as exc:
+        # E.g. a connection cut in the middle of the body (ChunkedEncodingError): sent, answer unknown.
+        kind = TwilioTransientError if idempotent else TwilioAmbiguousError
+        error = kind(f"The answer from Twilio was cut off while trying to {what} ({type(exc).__name__}).")
     logger.info("twilio call failed: %s (%s, code=%s, status=%s)", what, error.kind, error.code, error.status)
     raise error

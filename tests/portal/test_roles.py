@@ -10,11 +10,12 @@ def _perms(group_name: str) -> set[str]:
 
 
 @pytest.mark.django_db
-def test_support_staff_can_run_lifecycle_actions_but_not_import_or_manage_users():
+def test_support_staff_run_lifecycle_actions_and_imports_but_not_assignments_or_user_management():
     perms = _perms("Support staff")
     assert {"tenants.suspend_tenant", "tenants.reactivate_tenant", "tenants.close_tenant",
-            "numbers.transfer_number", "messaging.send_message"} <= perms
-    assert "tenants.import_tenants" not in perms
+            "tenants.sync_tenant", "tenants.import_tenants", "numbers.transfer_number",
+            "messaging.send_message"} <= perms
+    assert "tenants.assign_account_manager" not in perms
     assert not any(p.startswith("auth.") for p in perms)
 
 
@@ -28,4 +29,5 @@ def test_account_managers_read_tenants_and_billing_only():
 @pytest.mark.django_db
 def test_administrators_have_every_portal_permission():
     perms = _perms("Administrators")
-    assert {"tenants.import_tenants", "tenants.close_tenant", "auth.add_user", "numbers.release_number"} <= perms
+    assert {"tenants.import_tenants", "tenants.assign_account_manager", "tenants.close_tenant", "auth.add_user",
+            "numbers.release_number"} <= perms

@@ -162,3 +162,16 @@ def test_operation_csv_export_has_a_header_and_one_row_per_selected_operation(cl
     assert header[:4] == ["id", "kind", "state", "tenant"]
     assert sorted((int(r[0]), r[2], r[header.index("error_code")]) for r in body) == sorted(
         [(ledger["failed"].pk, "failed", "21479"), (ledger["ok"].pk, "succeeded", "")])
+
+
+def test_csv_export_neutralises_spreadsheet_formulas_in_names(client, admin_user_role):
+    from factories import TenantFactory as _Tenants
+
+    tenant = _Tenants(name='=HYPERLINK("http://evil.example","x")')
+    client.force_login(admin_user_role)
+
+    response = client.post("/admin/tenants/tenant/", {"action": "export_csv", "_selected_action": [tenant.pk]})
+
+    body = b"".join(response.streaming_content).decode()
+    assert "'=HYPERLINK" in body
+    assert "\n=HYPERLINK" not in body and ",=HYPERLINK" not in body

@@ -76,11 +76,40 @@ def test_account_managers_cannot_add_or_sync_tenants(client, manager_user, publi
     assert published == []
 
 
-def test_support_staff_posting_the_administrators_only_import_url_get_403_and_nothing_is_enqueued(
-        client, support_user, published):
+def test_support_staff_forging_the_administrators_only_assign_action_change_nothing(
+        client, support_user, manager_user, published):
+    tenant = TenantFactory(name="Falcon Flights", account_manager=None)
     client.force_login(support_user)
 
-    assert "Import subaccounts from Twilio" not in client.get(TENANTS).content.decode()
+    assert "assign_account_manager" not in _actions(client.get(TENANTS))
+    forged = client.post(TENANTS, {"action": "assign_account_manager", "select_across": 0, "confirm": "yes",
+                                   "account_manager": manager_user.pk, "_selected_action": [tenant.pk]})
+
+    assert forged.status_code == 302
+    assert "No action selected." in [str(m) for m in get_messages(forged.wsgi_request)]
+    tenant.refresh_from_db()
+    assert tenant.account_manager is None
+    assert published == []
+
+
+def test_administrators_assign_an_account_manager_after_confirming(client, admin_user_role, manager_user):
+    tenants = TenantFactory.create_batch(3, account_manager=None)
+    client.force_login(admin_user_role)
+    selection = {"action": "assign_account_manager", "_selected_action": [t.pk for t in tenants]}
+
+    confirm_page = client.post(TENANTS, selection)
+    assert confirm_page.status_code == 200 and "Assign an account manager" in confirm_page.content.decode()
+    assert not Tenant.objects.filter(account_manager=manager_user).exists()
+
+    done = client.post(TENANTS, {**selection, "confirm": "yes", "account_manager": manager_user.pk})
+
+    assert done.status_code == 302
+    assert Tenant.objects.filter(account_manager=manager_user).count() == 3
+
+
+def test_account_managers_posting_the_import_url_get_403_and_nothing_is_enqueued(client, manager_user, published):
+    client.force_login(manager_user)
+
     response = client.post(reverse("admin:tenants_tenant_import"))
 
     assert response.status_code == 403
@@ -95,8 +124,8 @@ def test_support_staff_cannot_open_user_management(client, support_user):
     assert client.get("/admin/auth/group/").status_code == 403
 
 
-def test_administrators_see_the_import_button(client, admin_user_role):
-    client.force_login(admin_user_role)
+def test_support_staff_see_the_sync_and_import_buttons(client, support_user):
+    client.force_login(support_user)
 
     page = client.get(TENANTS).content.decode()
 

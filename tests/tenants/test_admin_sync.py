@@ -31,11 +31,11 @@ def test_sync_now_turns_a_subaccount_suspended_at_twilio_into_status_and_a_drift
     assert [t.pk for t in listed] == [changed.pk]
 
 
-def test_import_by_an_administrator_creates_tenants_for_subaccounts_the_portal_does_not_know(
-        celery_worker, client, admin_user_role, sandbox, sandbox_tenants, wait_until):
+def test_import_by_support_staff_creates_tenants_for_subaccounts_the_portal_does_not_know(
+        celery_worker, client, support_user, sandbox, sandbox_tenants, wait_until):
     [known] = sandbox_tenants(1)
     legacy = sandbox.client().api.v2010.accounts.create(friendly_name="Legacy Larks")
-    client.force_login(admin_user_role)
+    client.force_login(support_user)
 
     response = client.post(reverse("admin:tenants_tenant_import"))
 

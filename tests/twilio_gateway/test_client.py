@@ -197,3 +197,18 @@ def test_a_lease_left_by_a_killed_holder_lapses(redis_url, budget_key):
     assert not taken.wait(0.5), "the dead holder's slot must stay taken until its lease ends"
     assert taken.wait(5), "the dead holder's lease never lapsed"
     assert 1.0 <= time.monotonic() - started <= 5
+
+
+def test_an_answer_cut_off_mid_body_is_ambiguous_for_a_create_and_transient_for_an_update():
+    from requests.exceptions import ChunkedEncodingError
+
+    from owlie_portal.twilio_gateway.calls import twilio_call
+    from owlie_portal.twilio_gateway.errors import TwilioAmbiguousError, TwilioTransientError
+
+    def cut_off():
+        raise ChunkedEncodingError("Connection broken: IncompleteRead")
+
+    with pytest.raises(TwilioAmbiguousError):
+        twilio_call(cut_off, idempotent=False, what="create a subaccount")
+    with pytest.raises(TwilioTransientError):
+        twilio_call(cut_off, idempotent=True, what="set a subaccount suspended")

@@ -3,6 +3,8 @@
 from .lifecycle import (
     tenant_create,
     tenant_request_status_change,
+    tenant_retry_provisioning,
+    tenants_assign_account_manager,
     tenants_bulk_status_change,
     tenants_check_status_change,
     batch_retry_failed,
@@ -14,6 +16,8 @@ from .sync import SyncReport, tenants_import_from_twilio, tenants_sync_from_twil
 __all__ = [
     "tenant_create",
     "tenant_request_status_change",
+    "tenant_retry_provisioning",
+    "tenants_assign_account_manager",
     "tenants_bulk_status_change",
     "tenants_check_status_change",
     "batch_retry_failed",

@@ -40,6 +40,26 @@ def tenant_create(*, name: str, external_ref: str, requested_by, account_manager
     return tenant
 
 
+def tenants_assign_account_manager(*, tenants, account_manager) -> int:
+    """Make one person the account manager of the selected tenants (no Twilio call)."""
+    return Tenant.objects.filter(pk__in=tenants.values("pk")).update(account_manager=account_manager)
+
+
+@transaction.atomic
+def tenant_retry_provisioning(*, tenant: Tenant, requested_by) -> Operation:
+    """Provision a failed tenant again (e.g. after Twilio's subaccount limit was raised).
+
+    The new attempt looks for a subaccount an earlier attempt may have made before creating one."""
+    tenant = Tenant.objects.select_for_update().get(pk=tenant.pk)
+    if tenant.status != Status.FAILED:
+        raise DomainError(f"{tenant.name} is {tenant.get_status_display().lower()}; only a tenant whose "
+                          "provisioning failed can be provisioned again.")
+    tenant.status = Status.PROVISIONING
+    tenant.save(update_fields=["status", "updated_at"])
+    return operation_enqueue(kind=Kind.SUBACCOUNT_CREATE, tenant=tenant, requested_by=requested_by,
+                             params={"friendly_name": tenant.friendly_name, "reconcile": True})
+
+
 def _refusal(tenant: Tenant, kind: str, *, pending: bool) -> str | None:
     """Why this change cannot be asked for now, as a sentence; None when it can."""
     verb, past = VERB[kind], PAST[kind]

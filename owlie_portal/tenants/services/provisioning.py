@@ -48,7 +48,8 @@ def _provision(operation: Operation) -> None:
     tenant = operation.tenant
     if not tenant.subaccount_sid:
         # Any attempt after the first may follow a create whose answer was lost: look before making.
-        record = _subaccount_for(tenant, reconcile=operation.attempts > 1)
+        reconcile = operation.attempts > 1 or operation.params.get("reconcile", False)
+        record = _subaccount_for(tenant, reconcile=reconcile)
         tenant.subaccount_sid, tenant.auth_token = record.sid, record.auth_token
         tenant.save(update_fields=["subaccount_sid", "auth_token", "updated_at"])
         Operation.objects.filter(pk=operation.pk).update(target_sid=record.sid, result_sid=record.sid)
@@ -60,12 +61,6 @@ def _provision(operation: Operation) -> None:
         operation_succeed(operation, result_sid=tenant.subaccount_sid)
 
 
-def _mark_failed(operation: Operation) -> None:
-    Tenant.objects.filter(pk=operation.tenant_id, status=Tenant.Status.PROVISIONING).update(
-        status=Tenant.Status.FAILED
-    )
-
-
 def operation_run_provision(*, operation_id: int) -> None:
     """Perform a queued subaccount.create Operation (a duplicate delivery is a no-op)."""
-    operation_perform(operation_id=operation_id, work=_provision, on_permanent_failure=_mark_failed)
+    operation_perform(operation_id=operation_id, work=_provision)
