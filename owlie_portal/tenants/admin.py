@@ -297,8 +297,6 @@ class TenantDriftAdmin(admin.ModelAdmin):
 
     @admin.action(description="Mark selected drift as resolved", permissions=["change"])
     def mark_resolved(self, request, queryset):
-        open_drifts = list(queryset.filter(Q(resolved_at__isnull=True)))
-        for drift in open_drifts:
-            services.drift_resolve(drift=drift, resolved_by=request.user)
-        self.message_user(request, f"Marked {len(open_drifts)} drift record(s) resolved.", messages.SUCCESS)
+        resolved = services.sync.drifts_resolve(drifts=queryset, resolved_by=request.user)
+        self.message_user(request, f"Marked {resolved} drift record(s) resolved.", messages.SUCCESS)
 

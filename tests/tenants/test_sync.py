@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
 from factories import TenantFactory
 from owlie_portal.tenants import services
 from owlie_portal.tenants.models import Operation, Tenant, TenantDrift
+from owlie_portal.twilio_gateway import accounts as twilio_accounts
 from twilio_sandbox.store import Account
 from twilio_sandbox.wire import new_sid, new_token
 
@@ -145,3 +147,95 @@ def test_import_creates_tenants_for_unknown_subaccounts_resolves_their_drift_and
     assert Tenant.objects.count() == 3
     report = services.tenants_sync_from_twilio()
     assert report.drifts == 0 and _open_drifts() == []
+
+
+def _pages_with(monkeypatch, between_fetch_and_compare) -> None:
+    """Sync reads real pages from the sandbox, but `between_fetch_and_compare()` runs after each page has
+    arrived and before sync compares it. No real part can produce this interleaving deterministically (a
+    worker finishing while sync holds a page), so the page source is wrapped; everything else is real."""
+    real_pages = twilio_accounts.subaccount_pages
+
+    def pages(*, page_size):
+        for records in real_pages(page_size=page_size):
+            between_fetch_and_compare()
+            yield records
+
+    monkeypatch.setattr(twilio_accounts, "subaccount_pages", pages)
+
+
+def test_a_suspend_finished_while_sync_holds_a_page_keeps_its_status_and_is_not_drift(
+        monkeypatch, sandbox, sandbox_tenants, support_user):
+    [tenant] = sandbox_tenants(1)
+
+    def suspend_for_real():
+        operation = services.tenant_request_status_change(
+            tenant=tenant, kind=Operation.Kind.SUBACCOUNT_SUSPEND, requested_by=support_user, reason="compliance")
+        services.operation_run_status_change(operation_id=operation.pk)
+
+    _pages_with(monkeypatch, suspend_for_real)  # the page in hand still says "active"
+
+    report = services.tenants_sync_from_twilio()
+
+    tenant.refresh_from_db()
+    assert tenant.status == Tenant.Status.SUSPENDED
+    assert sandbox.client().api.v2010.accounts(tenant.subaccount_sid).fetch().status == "suspended"
+    assert _open_drifts() == [] and (report.changed, report.drifts) == (0, 0)
+    monkeypatch.undo()
+    services.tenants_sync_from_twilio()  # the next sync reads a fresh page and agrees
+    assert _open_drifts() == []
+
+
+def test_an_operation_requested_while_sync_holds_a_page_keeps_its_tenant_out_of_drift(
+        monkeypatch, sandbox, sandbox_tenants, support_user):
+    [tenant] = sandbox_tenants(1)
+    # Twilio already says suspended (the worker's call landed); the worker has not written back yet.
+    _set_at_twilio(sandbox, tenant.subaccount_sid, "suspended")
+    _pages_with(monkeypatch, lambda: services.tenant_request_status_change(
+        tenant=tenant, kind=Operation.Kind.SUBACCOUNT_SUSPEND, requested_by=support_user, reason="compliance"))
+
+    report = services.tenants_sync_from_twilio()
+
+    tenant.refresh_from_db()
+    assert tenant.status == Tenant.Status.ACTIVE  # the operation will write it
+    assert _open_drifts() == [] and (report.changed, report.drifts) == (0, 0)
+
+
+def test_a_subaccount_gone_from_twilio_is_recorded_as_missing_but_seen_closed_and_busy_tenants_are_not(
+        sandbox, sandbox_tenants):
+    seen, gone_since_last_sync, closed, busy = sandbox_tenants(4)
+    services.tenants_sync_from_twilio()
+    never_synced = TenantFactory(subaccount_sid=new_sid("AC"), status=Tenant.Status.SUSPENDED)
+    Tenant.objects.filter(pk=closed.pk).update(status=Tenant.Status.CLOSED)
+    Operation.objects.create(kind=Operation.Kind.SUBACCOUNT_CLOSE, tenant=busy, target_sid=busy.subaccount_sid,
+                             state=Operation.State.RUNNING, attempts=1)
+    store = sandbox.sandbox.store
+    with store.lock:
+        for tenant in (gone_since_last_sync, closed, busy):
+            del store.accounts[tenant.subaccount_sid]
+
+    report = services.tenants_sync_from_twilio()
+
+    missing = _open_drifts(kind=Drift.MISSING_AT_TWILIO)
+    assert sorted((d.tenant_id, d.portal_value) for d in missing) == sorted(
+        [(gone_since_last_sync.pk, "active"), (never_synced.pk, "suspended")])
+    assert report.drifts == 2 and _open_drifts(tenant=seen) == []
+    seen.refresh_from_db()
+    assert seen.last_synced_at is not None
+
+
+def test_marking_drift_resolved_in_the_admin_resolves_every_selected_open_record(
+        client, sandbox, sandbox_tenants, support_user):
+    first, second, untouched = sandbox_tenants(3)
+    for tenant in (first, second, untouched):
+        _set_at_twilio(sandbox, tenant.subaccount_sid, "suspended")
+    services.tenants_sync_from_twilio()
+    selected = [d.pk for d in _open_drifts() if d.tenant_id in (first.pk, second.pk)]
+    client.force_login(support_user)
+
+    response = client.post(reverse("admin:tenants_tenantdrift_changelist"),
+                           {"action": "mark_resolved", "_selected_action": selected}, follow=True)
+
+    assert "Marked 2 drift record(s) resolved." in response.content.decode()
+    resolved = TenantDrift.objects.filter(pk__in=selected)
+    assert all(d.resolved_at and d.resolved_by == support_user for d in resolved)
+    assert [d.tenant_id for d in _open_drifts()] == [untouched.pk]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from owlie_portal.twilio_gateway import accounts as twilio_accounts
@@ -43,9 +44,46 @@ def _record_drift(*, tenant: Tenant | None, sid: str, kind: str, portal: str, tw
     return True
 
 
-def _compare_page(records: list[AccountRecord], report: SyncReport, busy: set[int], now) -> set[str]:
+def _open_operations():
+    return Operation.objects.filter(tenant=OuterRef("pk"), state__in=OPEN_STATES)
+
+
+def _timed_pages():
+    """(page_fetched_at, records) per Accounts-list page; the time is taken just before the page's request."""
+    pages = twilio_accounts.subaccount_pages(page_size=PAGE_SIZE)
+    while True:
+        page_fetched_at = timezone.now()  # the generator makes the request inside next()
+        records = next(pages, None)
+        if records is None:
+            return
+        yield page_fetched_at, records
+
+
+def _apply_twilio_status(tenant: Tenant, record: AccountRecord, report: SyncReport, page_fetched_at) -> None:
+    """Take Twilio's status only if the portal row is still what we compared and no operation owns it.
+
+    The page may be older than the row: an operation that finished or started after the page was
+    requested wins, and its tenant is left for the next sync instead of being overwritten from a stale page.
+    """
+    with transaction.atomic():
+        updated = Tenant.objects.filter(
+            ~Exists(_open_operations()), pk=tenant.pk, status=tenant.status, updated_at__lte=page_fetched_at,
+        ).update(status=record.status, last_synced_at=page_fetched_at, updated_at=timezone.now())
+        if not updated:
+            return
+        kind = Kind.CLOSED_ELSEWHERE if record.status == "closed" else Kind.STATUS_CHANGED
+        report.drifts += _record_drift(
+            tenant=tenant, sid=record.sid, kind=kind, portal=tenant.status, twilio=record.status,
+            detail=f"Twilio shows {record.status}; the portal had {tenant.status}. Status updated from Twilio.",
+        )
+    report.changed += 1
+
+
+def _compare_page(records: list[AccountRecord], report: SyncReport, page_fetched_at) -> None:
     by_sid = {r.sid: r for r in records}
     tenants = {t.subaccount_sid: t for t in Tenant.objects.filter(subaccount_sid__in=by_sid)}
+    busy = set(Operation.objects.filter(state__in=OPEN_STATES, tenant__in=tenants.values())
+               .values_list("tenant_id", flat=True))
     for sid, record in by_sid.items():
         tenant = tenants.get(sid)
         if tenant is None:
@@ -56,27 +94,21 @@ def _compare_page(records: list[AccountRecord], report: SyncReport, busy: set[in
         if tenant.pk in busy or tenant.status in (Tenant.Status.PROVISIONING, Tenant.Status.FAILED):
             continue  # an operation in flight will write the status itself
         if record.status != tenant.status:
-            kind = Kind.CLOSED_ELSEWHERE if record.status == "closed" else Kind.STATUS_CHANGED
-            report.drifts += _record_drift(
-                tenant=tenant, sid=sid, kind=kind, portal=tenant.status, twilio=record.status,
-                detail=f"Twilio shows {record.status}; the portal had {tenant.status}. Status updated from Twilio.",
-            )
-            Tenant.objects.filter(pk=tenant.pk).update(status=record.status, last_synced_at=now, updated_at=now)
-            report.changed += 1
-    Tenant.objects.filter(subaccount_sid__in=by_sid).update(last_synced_at=now)
-    return set(by_sid)
+            _apply_twilio_status(tenant, record, report, page_fetched_at)
+    # Stamped on every seen tenant: the missing-at-Twilio check below reads it instead of the seen SIDs.
+    Tenant.objects.filter(subaccount_sid__in=by_sid).update(last_synced_at=page_fetched_at)
 
 
 def tenants_sync_from_twilio() -> SyncReport:
     """Compare every subaccount at Twilio with the portal; update statuses and record drift."""
-    report, seen, now = SyncReport(), set(), timezone.now()
-    busy = set(Operation.objects.filter(state__in=OPEN_STATES, tenant__isnull=False).values_list("tenant_id", flat=True))
-    for records in twilio_accounts.subaccount_pages(page_size=PAGE_SIZE):
+    report, started = SyncReport(), timezone.now()
+    for page_fetched_at, records in _timed_pages():
         report.pages += 1
         report.seen += len(records)
-        seen |= _compare_page(records, report, busy, now)
-    missing = Tenant.objects.exclude(subaccount_sid__isnull=True).exclude(subaccount_sid__in=seen)
-    for tenant in missing.exclude(status=Tenant.Status.CLOSED).exclude(pk__in=busy):
+        _compare_page(records, report, page_fetched_at)
+    not_seen = (Tenant.objects.filter(subaccount_sid__isnull=False)
+                .filter(Q(last_synced_at__isnull=True) | Q(last_synced_at__lt=started)))
+    for tenant in not_seen.exclude(status=Tenant.Status.CLOSED).exclude(Exists(_open_operations())):
         report.drifts += _record_drift(tenant=tenant, sid=tenant.subaccount_sid, kind=Kind.MISSING_AT_TWILIO,
                                        portal=tenant.status, twilio="",
                                        detail="The subaccount is not in Twilio's Accounts list any more.")
@@ -107,6 +139,9 @@ def tenants_import_from_twilio(*, requested_by=None) -> list[Tenant]:
 
 def drift_resolve(*, drift: TenantDrift, resolved_by) -> None:
     """Mark a drift record as seen and dealt with."""
-    TenantDrift.objects.filter(pk=drift.pk, resolved_at__isnull=True).update(
-        resolved_at=timezone.now(), resolved_by=resolved_by
-    )
+    drifts_resolve(drifts=TenantDrift.objects.filter(pk=drift.pk), resolved_by=resolved_by)
+
+
+def drifts_resolve(*, drifts, resolved_by) -> int:
+    """Mark the still-open records among `drifts` resolved in one UPDATE; returns how many."""
+    return drifts.filter(resolved_at__isnull=True).update(resolved_at=timezone.now(), resolved_by=resolved_by)
