@@ -9,7 +9,7 @@ from django.utils import timezone
 from owlie_portal.tenants.models import Operation, Tenant
 from owlie_portal.tenants.operations import operation_fail, operation_perform, operation_succeed
 from owlie_portal.twilio_gateway import messaging, phone_numbers
-from owlie_portal.twilio_gateway.errors import TwilioError, TwilioPermanentError
+from owlie_portal.twilio_gateway.errors import TwilioAmbiguousError, TwilioError, TwilioPermanentError
 from owlie_portal.twilio_gateway.records import PhoneNumberRecord
 
 from .models import PhoneNumber
@@ -29,21 +29,27 @@ def _already_moved(operation: Operation) -> PhoneNumberRecord | None:
         raise
 
 
-def _leave_services(losing: Tenant | None, number_sid: str) -> None:
+def _memberships(losing: Tenant | None) -> dict[str, str]:
+    """Number SID → the losing subaccount's Messaging Service holding it (one list per service, read once).
+
+    Empty unless the account is active: only an active account may change its own services (a suspended
+    one answers 20003), and for any other the membership needs no undoing, as it belongs to the old
+    account and does not follow a transferred number (NOTES §5)."""
+    if losing is None or losing.status != Tenant.Status.ACTIVE:
+        return {}
+    return {number_sid: service.sid
+            for service in messaging.services_list(tenant=losing)
+            for number_sid in messaging.service_numbers_list(tenant=losing, service_sid=service.sid)}
+
+
+def _leave_services(losing: Tenant | None, number_sid: str, memberships: dict[str, str]) -> None:
     # Whether Twilio requires this is unconfirmed (NOTES §5); taking the number out first is always safe.
-    if losing is None:
-        return
-    for service in messaging.services_list(tenant=losing):
-        messaging.service_remove_number(tenant=losing, service_sid=service.sid, number_sid=number_sid)
+    service_sid = memberships.get(number_sid)
+    if service_sid:
+        messaging.service_remove_number(tenant=losing, service_sid=service_sid, number_sid=number_sid)
 
 
-def _transfer(operation: Operation) -> None:
-    moved = _already_moved(operation) if operation.attempts > 1 else None
-    if moved is None:
-        _leave_services(_tenant_for(operation.params["from"]), operation.target_sid)
-        moved = phone_numbers.number_transfer(number_sid=operation.target_sid,
-                                              from_account_sid=operation.params["from"],
-                                              to_account_sid=operation.params["to"])
+def _record_moved(operation: Operation, moved: PhoneNumberRecord) -> None:
     with transaction.atomic():
         PhoneNumber.objects.update_or_create(
             sid=moved.sid,
@@ -54,9 +60,44 @@ def _transfer(operation: Operation) -> None:
         operation_succeed(operation, result_sid=moved.sid)
 
 
+def _transfer(operation: Operation, memberships: dict[str, str] | None = None) -> None:
+    moved = _already_moved(operation) if operation.attempts > 1 else None
+    if moved is None:
+        losing = _tenant_for(operation.params["from"])
+        _leave_services(losing, operation.target_sid, _memberships(losing) if memberships is None else memberships)
+        moved = phone_numbers.number_transfer(number_sid=operation.target_sid,
+                                              from_account_sid=operation.params["from"],
+                                              to_account_sid=operation.params["to"])
+    _record_moved(operation, moved)
+
+
 def operation_run_number_transfer(*, operation_id: int) -> None:
     """Perform a queued number.transfer Operation (claimed once; reconciles after a lost answer)."""
     operation_perform(operation_id=operation_id, work=_transfer)
+
+
+def _adopt_moved(tenant: Tenant, held_sids: set[str]) -> None:
+    """Rows whose number an earlier attempt moved to the parent (its answer lost) follow the number.
+
+    Without this the close would treat them as released and delete the inventory of numbers we hold."""
+    missing = set(PhoneNumber.objects.filter(tenant=tenant).exclude(sid__in=held_sids).values_list("sid", flat=True))
+    if not missing:
+        return
+    in_parent = {n.sid for n in phone_numbers.numbers_list(account_sid=settings.TWILIO_ACCOUNT_SID)}
+    PhoneNumber.objects.filter(tenant=tenant, sid__in=missing & in_parent).update(tenant=None,
+                                                                               updated_at=timezone.now())
+
+
+def _move_inline(operation: Operation, memberships: dict[str, str]) -> None:
+    """One move during a close. A lost answer is settled at once by looking in the gaining account:
+    the close's retry would no longer see the number in the subaccount and could not repair this row."""
+    try:
+        _transfer(operation, memberships)
+    except TwilioAmbiguousError:
+        moved = _already_moved(operation)
+        if moved is None:
+            raise
+        _record_moved(operation, moved)
 
 
 def numbers_move_to_parent(*, tenant: Tenant, for_operation: Operation) -> int:
@@ -65,6 +106,8 @@ def numbers_move_to_parent(*, tenant: Tenant, for_operation: Operation) -> int:
     Reads Twilio rather than the portal's inventory, so numbers bought outside the portal are saved too.
     Raises the first error; numbers already moved stay moved and a retry only sees the rest."""
     held = phone_numbers.numbers_list(account_sid=tenant.subaccount_sid)
+    _adopt_moved(tenant, {number.sid for number in held})
+    memberships = _memberships(tenant) if held else {}
     for number in held:
         operation = Operation.objects.create(
             kind=Operation.Kind.NUMBER_TRANSFER, tenant=tenant, target_sid=number.sid,
@@ -74,7 +117,7 @@ def numbers_move_to_parent(*, tenant: Tenant, for_operation: Operation) -> int:
                     "phone_number": number.phone_number, "for_operation": for_operation.pk},
         )
         try:
-            _transfer(operation)
+            _move_inline(operation, memberships)
         except TwilioError as error:
             # The close retries or fails as a whole; this row is closed now so it never dangles.
             operation_fail(operation, code=error.code,

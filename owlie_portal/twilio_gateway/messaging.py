@@ -45,3 +45,11 @@ def service_remove_number(*, tenant, service_sid: str, number_sid: str) -> bool:
             return False
         raise
     return True
+
+
+def service_numbers_list(*, tenant, service_sid: str) -> list[str]:
+    """SIDs (PN…) of the phone numbers in one of the subaccount's Messaging Services."""
+    client = subaccount_client(tenant)
+    found = twilio_call(lambda: client.messaging.v1.services(service_sid).phone_numbers.list(page_size=1000),
+                        idempotent=True, what="list a Messaging Service's numbers")
+    return [n.sid for n in found]

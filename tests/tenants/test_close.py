@@ -5,6 +5,7 @@ import pytest
 from owlie_portal.numbers.models import PhoneNumber
 from owlie_portal.tenants import services
 from owlie_portal.tenants.models import Operation, Tenant
+from owlie_portal.twilio_gateway.errors import TwilioTransientError
 
 pytestmark = pytest.mark.slow
 Kind = Operation.Kind
@@ -58,3 +59,48 @@ def test_closing_without_moving_lets_twilio_release_the_numbers(celery_worker, s
     assert not ({n.sid for n in numbers} & in_parent)
     assert not PhoneNumber.objects.exists()
     assert not Operation.objects.filter(kind=Kind.NUMBER_TRANSFER).exists()
+
+
+def _suspend_at_twilio(sandbox, tenant):
+    sandbox.client().api.v2010.accounts(tenant.subaccount_sid).update(status="suspended")
+    Tenant.objects.filter(pk=tenant.pk).update(status=Tenant.Status.SUSPENDED)
+    tenant.refresh_from_db()
+
+
+def test_a_close_whose_answer_is_lost_ends_closed_on_the_retry(sandbox, sandbox_tenants, support_user, settings):
+    [tenant] = sandbox_tenants(1)
+    close = services.tenant_request_status_change(tenant=tenant, kind=Kind.SUBACCOUNT_CLOSE,
+                                                  requested_by=support_user, move_numbers_first=False)
+    # Twilio closes the account but its answer comes after the portal gave up (read timeout).
+    settings.TWILIO_HTTP_TIMEOUT = 0.5
+    sandbox.sandbox.faults.configure({"p_read_timeout": 1.0, "read_timeout_s": 1.5})
+    with pytest.raises(TwilioTransientError):
+        services.operation_run_status_change(operation_id=close.pk)
+    sandbox.sandbox.faults.clear()
+    assert sandbox.sandbox.store.accounts[tenant.subaccount_sid].status == "closed"
+
+    services.operation_run_status_change(operation_id=close.pk)  # the task's retry
+
+    close.refresh_from_db()
+    assert (close.state, close.attempts, close.error_code) == (Operation.State.SUCCEEDED, 2, None)
+    assert Tenant.objects.get(pk=tenant.pk).status == Tenant.Status.CLOSED
+    assert sandbox.client().api.v2010.accounts(tenant.subaccount_sid).fetch().status == "closed"
+
+
+def test_closing_a_suspended_tenant_moves_its_service_numbers_to_the_parent(sandbox, sandbox_tenants,
+                                                                            support_user):
+    tenant, numbers = _tenant_with_numbers(sandbox, sandbox_tenants)
+    _suspend_at_twilio(sandbox, tenant)
+    close = services.tenant_request_status_change(tenant=tenant, kind=Kind.SUBACCOUNT_CLOSE,
+                                                  requested_by=support_user, move_numbers_first=True)
+
+    services.operation_run_status_change(operation_id=close.pk)
+
+    close.refresh_from_db()
+    assert close.state == Operation.State.SUCCEEDED, close.error_message
+    parent = sandbox.client()
+    assert parent.api.v2010.accounts(tenant.subaccount_sid).fetch().status == "closed"
+    in_parent = {n.sid for n in parent.api.v2010.accounts(sandbox.parent_sid).incoming_phone_numbers.list()}
+    assert {n.sid for n in numbers} <= in_parent
+    assert set(PhoneNumber.objects.filter(tenant__isnull=True).values_list("sid", flat=True)) == {n.sid for n in numbers}
+    assert Tenant.objects.get(pk=tenant.pk).status == Tenant.Status.CLOSED

@@ -29,7 +29,9 @@ def _apply(operation: Operation, status: str) -> None:
     with transaction.atomic():
         Tenant.objects.filter(pk=operation.tenant_id).update(**fields)
         if status == Tenant.Status.CLOSED:
-            # Twilio released whatever the subaccount still held (NOTES §5).
+            # Twilio released whatever the subaccount still held (NOTES §5). Only rows still attributed
+            # to the tenant go: moved numbers (including those an earlier attempt moved without hearing
+            # back, see numbers_move_to_parent) already belong to the parent here.
             PhoneNumber.objects.filter(tenant_id=operation.tenant_id).delete()
         operation_succeed(operation, result_sid=operation.target_sid)
 
@@ -40,7 +42,19 @@ def _prepare(operation: Operation) -> None:
         numbers_move_to_parent(tenant=operation.tenant, for_operation=operation)
 
 
+def _already_applied(operation: Operation) -> bool:
+    """On a retry, whether Twilio made the change though its answer was lost.
+
+    Repeating the update is not harmless for a close: a closed account answers 21479 to any status change."""
+    if operation.attempts <= 1:
+        return False
+    return twilio_accounts.subaccount_fetch(sid=operation.target_sid).status == TARGET_STATUS[operation.kind]
+
+
 def _change_status(operation: Operation) -> None:
+    if _already_applied(operation):
+        _apply(operation, TARGET_STATUS[operation.kind])
+        return
     _prepare(operation)
     record = twilio_accounts.subaccount_set_status(sid=operation.target_sid, status=TARGET_STATUS[operation.kind])
     _apply(operation, record.status)
