@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -12,7 +11,7 @@ from owlie_portal.admin_tools import AppendOnlyAdmin, export_csv_action
 from owlie_portal.errors import DomainError
 
 from . import selectors, services, views
-from .forms import CloseForm, EmptyForm, SuspendForm
+from .forms import AssignManagerForm, CloseForm, EmptyForm, SuspendForm
 from .models import Batch, Operation, Tenant, TenantDrift
 
 admin.site.disable_action("delete_selected")  # nothing in the portal is deleted from a list
@@ -70,7 +69,8 @@ class TenantAdmin(admin.ModelAdmin):
     search_fields = ["name", "=subaccount_sid", "external_ref"]
     list_per_page = 100
     show_full_result_count = False  # one COUNT less per page on 10,000 tenants
-    actions = ["suspend_selected", "reactivate_selected", "close_selected", "export_csv"]
+    actions = ["suspend_selected", "reactivate_selected", "close_selected", "retry_provisioning_selected",
+               "assign_account_manager", "export_csv"]
     change_list_template = "admin/tenants/tenant/change_list.html"
     change_form_template = "admin/tenants/tenant/change_form.html"
     readonly_fields = ["subaccount_sid", "status", "friendly_name", "secrets", "api_key_sid",
@@ -112,6 +112,9 @@ class TenantAdmin(admin.ModelAdmin):
 
     def has_import_permission(self, request):
         return request.user.has_perm("tenants.import_tenants")
+
+    def has_assign_permission(self, request):
+        return request.user.has_perm("tenants.assign_account_manager")
 
     # Columns (values come from the selector's annotations: no query per row).
     @admin.display(description="status", ordering="status")
@@ -178,6 +181,33 @@ class TenantAdmin(admin.ModelAdmin):
     @admin.action(description="Close selected tenants (irreversible)", permissions=["close"])
     def close_selected(self, request, queryset):
         return self._status_action(request, queryset, Kind.SUBACCOUNT_CLOSE)
+
+    @admin.action(description="Retry provisioning of selected failed tenants", permissions=["add"])
+    def retry_provisioning_selected(self, request, queryset):
+        queued, refused = 0, []
+        for tenant in queryset:
+            try:
+                services.tenant_retry_provisioning(tenant=tenant, requested_by=request.user)
+                queued += 1
+            except DomainError as error:
+                refused.append(str(error))
+        if queued:
+            self.message_user(request, f"Provisioning queued again for {queued} tenant(s).", messages.SUCCESS)
+        if refused:
+            self.message_user(request, " ".join(refused[:10]), messages.WARNING)
+
+    @admin.action(description="Assign an account manager…", permissions=["assign"])
+    def assign_account_manager(self, request, queryset):
+        form = AssignManagerForm(request.POST if request.POST.get("confirm") == "yes" else None)
+        if form.is_bound and form.is_valid():
+            count = services.tenants_assign_account_manager(
+                tenants=queryset, account_manager=form.cleaned_data["account_manager"])
+            self.message_user(request, f"{form.cleaned_data['account_manager']} now manages {count} tenant(s).",
+                              messages.SUCCESS)
+            return None
+        return views.confirmation_page(request, self, queryset=queryset, kind=None, form=form,
+                                       allowed=list(queryset.order_by("name")), refused=[], single=None,
+                                       label="Assign an account manager")
 
     def _form_for(self, kind, data, count, single):
         if kind == Kind.SUBACCOUNT_SUSPEND:
@@ -297,6 +327,6 @@ class TenantDriftAdmin(admin.ModelAdmin):
 
     @admin.action(description="Mark selected drift as resolved", permissions=["change"])
     def mark_resolved(self, request, queryset):
-        resolved = services.sync.drifts_resolve(drifts=queryset, resolved_by=request.user)
+        resolved = services.drifts_resolve(drifts=queryset, resolved_by=request.user)
         self.message_user(request, f"Marked {resolved} drift record(s) resolved.", messages.SUCCESS)
 

@@ -11,7 +11,7 @@ from .lifecycle import (
 )
 from .provisioning import operation_run_provision
 from .status import operation_run_status_change
-from .sync import SyncReport, tenants_import_from_twilio, tenants_sync_from_twilio, drift_resolve
+from .sync import SyncReport, drift_resolve, drifts_resolve, tenants_import_from_twilio, tenants_sync_from_twilio
 
 __all__ = [
     "tenant_create",
@@ -27,4 +27,5 @@ __all__ = [
     "tenants_import_from_twilio",
     "tenants_sync_from_twilio",
     "drift_resolve",
+    "drifts_resolve",
 ]
