@@ -7,7 +7,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from owlie_portal.tenants.models import Operation, Tenant
-from owlie_portal.tenants.operations import operation_fail, operation_perform, operation_succeed
+from owlie_portal.tenants.operations import (
+    operation_fail,
+    operation_heartbeat,
+    operation_perform,
+    operation_succeed,
+)
 from owlie_portal.twilio_gateway import messaging, phone_numbers
 from owlie_portal.twilio_gateway.errors import TwilioAmbiguousError, TwilioError, TwilioPermanentError
 from owlie_portal.twilio_gateway.records import PhoneNumberRecord
@@ -109,6 +114,7 @@ def numbers_move_to_parent(*, tenant: Tenant, for_operation: Operation) -> int:
     _adopt_moved(tenant, {number.sid for number in held})
     memberships = _memberships(tenant) if held else {}
     for number in held:
+        operation_heartbeat(for_operation)  # hundreds of numbers can outlast the sweeper's patience
         operation = Operation.objects.create(
             kind=Operation.Kind.NUMBER_TRANSFER, tenant=tenant, target_sid=number.sid,
             requested_by=for_operation.requested_by, batch=None, state=Operation.State.RUNNING, attempts=1,

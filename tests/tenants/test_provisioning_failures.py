@@ -65,3 +65,21 @@ def test_only_failed_tenants_can_be_provisioned_again(sandbox, support_user):
     with pytest.raises(DomainError, match="only a tenant whose provisioning failed"):
         services.tenant_retry_provisioning(tenant=tenant, requested_by=support_user)
     assert Operation.objects.count() == 1
+
+
+def test_a_heartbeat_keeps_a_long_running_operation_from_being_redriven(sandbox, support_user):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from owlie_portal.tenants.operations import operation_heartbeat
+
+    _, operation = _create(support_user)
+    long_ago = timezone.now() - timedelta(hours=1)
+    Operation.objects.filter(pk=operation.pk).update(state=Operation.State.RUNNING, attempts=1, updated_at=long_ago)
+
+    operation_heartbeat(operation)
+    touched = operations_redrive_stale(older_than_s=300)
+
+    operation.refresh_from_db()
+    assert touched == 0 and operation.state == Operation.State.RUNNING
