@@ -66,3 +66,17 @@ def test_a_duplicate_delivery_of_the_same_task_is_a_no_op(sandbox, transactional
     operation.refresh_from_db()
     assert (operation.state, operation.attempts) == (Operation.State.SUCCEEDED, 1)
     assert len(_subaccounts(sandbox)) == 1
+
+
+def test_a_duplicate_delivered_while_the_first_copy_runs_does_nothing(sandbox, transactional_db, support_user):
+    tenant = services.tenant_create(name="Falcon Flights", external_ref="C-1", requested_by=support_user)
+    operation = Operation.objects.get(tenant=tenant)
+    from owlie_portal.tenants.operations import operation_claim
+
+    first = operation_claim(operation_id=operation.pk)  # the first copy holds the row
+    services.operation_run_provision(operation_id=operation.pk)  # the duplicate arrives meanwhile
+
+    operation.refresh_from_db()
+    assert first is not None
+    assert (operation.state, operation.attempts) == (Operation.State.RUNNING, 1)
+    assert _subaccounts(sandbox) == []  # the duplicate made no Twilio call
