@@ -34,3 +34,14 @@ def roles_sync(apps) -> None:
                 if not perms.exists():
                     raise RuntimeError(f"role {role}: permission {name} does not exist")
             group.permissions.add(*perms)
+
+
+def roles_migrate(apps, schema_editor) -> None:
+    """RunPython body for role migrations: permissions first (normally made after all migrations)."""
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    roles_sync(apps)
