@@ -181,7 +181,9 @@ else:
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Each worker thread holds up to this many messages. Tasks are short (one or a few Twilio calls), and
+# measured on the bulk path 4 beats 1 (fewer broker round trips); unacked messages return if a worker dies.
+CELERY_WORKER_PREFETCH_MULTIPLIER = env.int("CELERY_PREFETCH_MULTIPLIER", default=4)
 # Celery's Django fixup closes every database connection before and after every task unless this is set
 # (celery#4116, #9824): a new PostgreSQL connection per task was the bulk benchmark's largest cost.
 # With it, worker connections follow CONN_MAX_AGE / CONN_HEALTH_CHECKS as web requests do
