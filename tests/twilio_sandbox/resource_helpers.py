@@ -84,6 +84,12 @@ def rest_error(call) -> TwilioRestException:
     return caught.value
 
 
+def error_of(call) -> tuple[int, int]:
+    """(HTTP status, Twilio code) of the error a client call raises."""
+    error = rest_error(call)
+    return error.status, error.code
+
+
 def buy(client, account_sid: str, **params):
     return client.api.v2010.accounts(account_sid).incoming_phone_numbers.create(**params)
 

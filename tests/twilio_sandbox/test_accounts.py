@@ -6,16 +6,10 @@ import re
 import time
 
 import pytest
-from twilio.base.exceptions import TwilioRestException
 
 from twilio_sandbox.store import Account, Number, Service
 from twilio_sandbox.wire import new_sid, new_token
-
-
-def error_of(call):
-    with pytest.raises(TwilioRestException) as raised:
-        call()
-    return raised.value.status, raised.value.code
+from resource_helpers import error_of  # noqa: E402
 
 
 @pytest.fixture

@@ -8,12 +8,7 @@ import time
 import pytest
 import requests
 from twilio.base.exceptions import TwilioRestException
-
-
-def error_of(call):
-    with pytest.raises(TwilioRestException) as raised:
-        call()
-    return raised.value.status, raised.value.code
+from resource_helpers import error_of  # noqa: E402
 
 
 def raw_fetch(sandbox):

@@ -3,13 +3,7 @@
 import json
 
 import pytest
-from twilio.base.exceptions import TwilioRestException
-
-
-def error_of(call):
-    with pytest.raises(TwilioRestException) as raised:
-        call()
-    return raised.value.status, raised.value.code
+from resource_helpers import error_of  # noqa: E402
 
 
 @pytest.fixture
