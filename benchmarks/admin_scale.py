@@ -35,7 +35,9 @@ def add_tenants(start: int, stop: int, numbers_per_tenant: int, manager) -> None
     """Tenants [start, stop) with their operations, numbers, services and drift, in bulk."""
     from owlie_portal.messaging.models import MessagingService
     from owlie_portal.numbers.models import PhoneNumber
-    from owlie_portal.tenants.models import Operation, Tenant, TenantDrift
+    from owlie_portal.operations.models import Operation
+    from owlie_portal.tenants.kinds import Kind
+    from owlie_portal.tenants.models import Tenant, TenantDrift
 
     statuses = [Tenant.Status.ACTIVE] * 8 + [Tenant.Status.SUSPENDED, Tenant.Status.CLOSED]
     tenants = Tenant.objects.bulk_create(
@@ -45,9 +47,9 @@ def add_tenants(start: int, stop: int, numbers_per_tenant: int, manager) -> None
     tenants = list(Tenant.objects.filter(external_ref__in=[t.external_ref for t in tenants]).order_by("pk"))
     ops = []
     for t in tenants:
-        ops.append(Operation(kind=Operation.Kind.SUBACCOUNT_CREATE, tenant=t, target_sid=t.subaccount_sid,
+        ops.append(Operation(kind=Kind.SUBACCOUNT_CREATE, tenant=t, target_sid=t.subaccount_sid,
                              state=Operation.State.SUCCEEDED, attempts=1, result_sid=t.subaccount_sid))
-        ops.append(Operation(kind=Operation.Kind.SUBACCOUNT_SUSPEND, tenant=t, target_sid=t.subaccount_sid,
+        ops.append(Operation(kind=Kind.SUBACCOUNT_SUSPEND, tenant=t, target_sid=t.subaccount_sid,
                              state=Operation.State.SUCCEEDED if t.pk % 4 else Operation.State.FAILED, attempts=1))
     Operation.objects.bulk_create(ops, batch_size=5000)
     PhoneNumber.objects.bulk_create(

@@ -65,11 +65,13 @@ def run_bulk(tenants, *, n: int) -> tuple[float, float, dict]:
     from django.db.models import Count
 
     from owlie_portal.tenants import services
-    from owlie_portal.tenants.models import Operation, Tenant
+    from owlie_portal.operations.models import Operation
+    from owlie_portal.tenants.kinds import Kind
+    from owlie_portal.tenants.models import Tenant
 
     user = get_user_model().objects.create_superuser("bench", password="bench-pass-123")
     started = time.perf_counter()
-    batch = services.tenants_bulk_status_change(tenants=tenants, kind=Operation.Kind.SUBACCOUNT_SUSPEND,
+    batch = services.tenants_bulk_status_change(tenants=tenants, kind=Kind.SUBACCOUNT_SUSPEND,
                                                 requested_by=user, reason=Tenant.SuspensionReason.NON_PAYMENT)
     enqueued = time.perf_counter() - started
     pending = Operation.objects.filter(batch=batch).exclude(state__in=Operation.FINAL_STATES)

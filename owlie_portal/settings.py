@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "owlie_portal",
+    "owlie_portal.operations",
     "owlie_portal.tenants",
     "owlie_portal.numbers",
     "owlie_portal.messaging",
@@ -196,9 +197,13 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 TENANT_SYNC_INTERVAL_S = env.int("TENANT_SYNC_INTERVAL_S", default=300)
 OPERATION_STALE_AFTER_S = env.int("OPERATION_STALE_AFTER_S", default=300)
 OPERATION_MAX_ATTEMPTS = env.int("OPERATION_MAX_ATTEMPTS", default=8)
+# Where the pool can enforce them (prefork), a task never outlives the point where the sweeper would
+# re-drive its row: soft limit first (the work stops between Twilio calls), hard limit just before.
+OPERATION_TASK_SOFT_TIME_LIMIT_S = max(1, int(OPERATION_STALE_AFTER_S * 0.8))
+OPERATION_TASK_TIME_LIMIT_S = max(2, int(OPERATION_STALE_AFTER_S * 0.9))
 CELERY_BEAT_SCHEDULE = {
-    "redrive-stale-operations": {
-        "task": "tenants.redrive_stale_operations",
+    "sweep-operations": {
+        "task": "operations.sweep",
         "schedule": env.int("OPERATION_SWEEP_INTERVAL_S", default=60),
     },
     "sync-subaccounts": {"task": "tenants.sync_subaccounts", "schedule": TENANT_SYNC_INTERVAL_S},

@@ -6,17 +6,19 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from owlie_portal.tenants.models import Operation, Tenant
-from owlie_portal.tenants.operations import (
+from owlie_portal.operations.models import Operation
+from owlie_portal.operations.services import (
     operation_fail,
     operation_heartbeat,
     operation_perform,
     operation_succeed,
 )
+from owlie_portal.tenants.models import Tenant
 from owlie_portal.twilio_gateway import messaging, phone_numbers
 from owlie_portal.twilio_gateway.errors import TwilioAmbiguousError, TwilioError, TwilioPermanentError
 from owlie_portal.twilio_gateway.records import PhoneNumberRecord
 
+from .kinds import Kind
 from .models import PhoneNumber
 
 
@@ -56,13 +58,14 @@ def _leave_services(losing: Tenant | None, number_sid: str, memberships: dict[st
 
 def _record_moved(operation: Operation, moved: PhoneNumberRecord) -> None:
     with transaction.atomic():
+        if not operation_succeed(operation, result_sid=moved.sid):
+            return
         PhoneNumber.objects.update_or_create(
             sid=moved.sid,
             defaults={"phone_number": moved.phone_number, "tenant": _tenant_for(moved.account_sid),
                       "friendly_name": moved.friendly_name, "sms_capable": moved.sms, "mms_capable": moved.mms,
                       "voice_capable": moved.voice},
         )
-        operation_succeed(operation, result_sid=moved.sid)
 
 
 def _transfer(operation: Operation, memberships: dict[str, str] | None = None) -> None:
@@ -93,40 +96,79 @@ def _adopt_moved(tenant: Tenant, held_sids: set[str]) -> None:
                                                                                updated_at=timezone.now())
 
 
-def _move_inline(operation: Operation, memberships: dict[str, str]) -> None:
+def _move_step(step: Operation, memberships: dict[str, str]) -> None:
     """One move during a close. A lost answer is settled at once by looking in the gaining account:
     the close's retry would no longer see the number in the subaccount and could not repair this row."""
     try:
-        _transfer(operation, memberships)
+        _transfer(step, memberships)
     except TwilioAmbiguousError:
-        moved = _already_moved(operation)
+        moved = _already_moved(step)
         if moved is None:
             raise
-        _record_moved(operation, moved)
+        _record_moved(step, moved)
+
+
+def _claim_step(step: Operation) -> Operation:
+    """Take an open step of an earlier attempt of the parent under this attempt (attempts + 1)."""
+    Operation.objects.filter(pk=step.pk).update(state=Operation.State.RUNNING, attempts=step.attempts + 1,
+                                                started_at=timezone.now(), updated_at=timezone.now())
+    step.state, step.attempts = Operation.State.RUNNING, step.attempts + 1
+    return step
+
+
+def _settle_open_steps(parent: Operation, held_sids: set[str]) -> dict[str, Operation]:
+    """Steps an earlier attempt of `parent` left open (its worker died): those whose number already left
+    the subaccount are closed from what Twilio shows; the others are returned to run again."""
+    operation_heartbeat(parent)  # the steps are taken over under the parent's claim
+    open_steps = {}
+    for step in Operation.objects.filter(parent=parent, state__in=Operation.OPEN_STATES).order_by("pk"):
+        step = _claim_step(step)
+        if step.target_sid in held_sids:
+            open_steps[step.target_sid] = step
+            continue
+        moved = _already_moved(step)
+        if moved is not None:
+            _record_moved(step, moved)
+        else:
+            operation_fail(step, code=None, message="The number left the subaccount some other way.")
+    return open_steps
+
+
+def _new_step(parent: Operation, tenant: Tenant, number: PhoneNumberRecord) -> Operation:
+    return Operation.objects.create(
+        kind=Kind.TRANSFER, tenant=tenant, target_sid=number.sid, requested_by=parent.requested_by,
+        parent=parent, state=Operation.State.RUNNING, attempts=1, started_at=timezone.now(),
+        params={"from": tenant.subaccount_sid, "to": settings.TWILIO_ACCOUNT_SID,
+                "phone_number": number.phone_number})
 
 
 def numbers_move_to_parent(*, tenant: Tenant, for_operation: Operation) -> int:
-    """Move every number the subaccount holds at Twilio to the parent, inline, one Operation each.
+    """Move every number the subaccount holds at Twilio to the parent, one step Operation each.
 
     Reads Twilio rather than the portal's inventory, so numbers bought outside the portal are saved too.
-    Raises the first error; numbers already moved stay moved and a retry only sees the rest."""
+    Steps run under the close's claim (the sweeper never re-drives them alone); a later attempt of the
+    close settles the steps an earlier one left open. Raises the first error; numbers already moved stay
+    moved and a retry only sees the rest."""
     held = phone_numbers.numbers_list(account_sid=tenant.subaccount_sid)
-    _adopt_moved(tenant, {number.sid for number in held})
+    held_sids = {number.sid for number in held}
+    _adopt_moved(tenant, held_sids)
+    open_steps = _settle_open_steps(for_operation, held_sids)
     memberships = _memberships(tenant) if held else {}
     for number in held:
         operation_heartbeat(for_operation)  # hundreds of numbers can outlast the sweeper's patience
-        operation = Operation.objects.create(
-            kind=Operation.Kind.NUMBER_TRANSFER, tenant=tenant, target_sid=number.sid,
-            requested_by=for_operation.requested_by, batch=None, state=Operation.State.RUNNING, attempts=1,
-            started_at=timezone.now(),
-            params={"from": tenant.subaccount_sid, "to": settings.TWILIO_ACCOUNT_SID,
-                    "phone_number": number.phone_number, "for_operation": for_operation.pk},
-        )
+        step = open_steps.get(number.sid) or _new_step(for_operation, tenant, number)
         try:
-            _move_inline(operation, memberships)
+            _move_step(step, memberships)
         except TwilioError as error:
-            # The close retries or fails as a whole; this row is closed now so it never dangles.
-            operation_fail(operation, code=error.code,
+            # The close retries or fails as a whole; this step is closed now so it never dangles.
+            operation_fail(step, code=error.code,
                            message=f"{error.message} (while closing; operation #{for_operation.pk})")
             raise
     return len(held)
+
+
+def numbers_delete_released(*, tenant_id: int) -> int:
+    """After a close: Twilio released whatever the subaccount still held (docs/twilio-behaviour.md §5).
+    Only rows still attributed to the tenant go; moved numbers already belong to the parent here."""
+    deleted, _ = PhoneNumber.objects.filter(tenant_id=tenant_id).delete()
+    return deleted

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from owlie_portal.tenants.tasks import OperationTask
+from owlie_portal.operations.tasks import OperationTask
 
 from . import services
 

@@ -1,4 +1,4 @@
-"""Tenant, Operation, Batch and drift admins. Actions only call services; nothing here touches Twilio."""
+"""Tenant and drift admins. Actions only call services; nothing here touches Twilio."""
 
 from __future__ import annotations
 
@@ -7,16 +7,17 @@ from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from owlie_portal.admin_tools import AppendOnlyAdmin, export_csv_action
+from owlie_portal.admin_tools import export_csv_action
 from owlie_portal.errors import DomainError
+from owlie_portal.operations.registry import kind_label
+from owlie_portal.operations.views import message_queued
 
 from . import selectors, services, views
 from .forms import AssignManagerForm, CloseForm, EmptyForm, SuspendForm
-from .models import Batch, Operation, Tenant, TenantDrift
+from .kinds import Kind
+from .models import Tenant, TenantDrift
 
 admin.site.disable_action("delete_selected")  # nothing in the portal is deleted from a list
-Kind = Operation.Kind
-PREVIEW_LIMIT = 50
 
 
 class DriftFilter(admin.SimpleListFilter):
@@ -32,33 +33,6 @@ class DriftFilter(admin.SimpleListFilter):
         if self.value() == "none":
             return queryset.filter(has_open_drift=False)
         return queryset
-
-
-class RecentBatchFilter(admin.SimpleListFilter):
-    """Offers the 20 latest batches; any batch id works through ?batch= (the progress page links it)."""
-
-    title = "batch"
-    parameter_name = "batch"
-
-    def lookups(self, request, model_admin):
-        return [(b.pk, f"#{b.pk} {b.description}") for b in Batch.objects.order_by("-created_at")[:20]]
-
-    def queryset(self, request, queryset):
-        return queryset.filter(batch_id=self.value()) if self.value() else queryset
-
-
-class TenantParamFilter(admin.SimpleListFilter):
-    """?tenant=<id> from the tenant page; no list of thousands of tenants in the sidebar."""
-
-    title = "tenant"
-    parameter_name = "tenant"
-
-    def lookups(self, request, model_admin):
-        tenant = Tenant.objects.filter(pk=self.value()).first() if self.value() else None
-        return [(tenant.pk, tenant.name)] if tenant else []
-
-    def queryset(self, request, queryset):
-        return queryset.filter(tenant_id=self.value()) if self.value() else queryset
 
 
 @admin.register(Tenant)
@@ -137,8 +111,8 @@ class TenantAdmin(admin.ModelAdmin):
     def last_operation(self, obj):
         if not obj.last_op_id:
             return "—"
-        url = reverse("admin:tenants_operation_change", args=[obj.last_op_id])
-        label = f"{Kind(obj.last_op_kind).label}: {obj.last_op_state}"
+        url = reverse("admin:operations_operation_change", args=[obj.last_op_id])
+        label = f"{kind_label(obj.last_op_kind)}: {obj.last_op_state}"
         return format_html('<a href="{}">{}</a>', url, label)
 
     @admin.display(description="credentials")
@@ -157,7 +131,9 @@ class TenantAdmin(admin.ModelAdmin):
                                          account_manager=obj.account_manager)
         obj.pk, obj.provision_key, obj.friendly_name = created.pk, created.provision_key, created.friendly_name
         obj._state.adding = False
-        messages.info(request, f"Provisioning a Twilio subaccount for {created.name}; this page shows its progress.")
+        message_queued(request, subject=created.provisioning_operation,
+                       text=f"Provisioning a Twilio subaccount for {created.name}; this page shows its progress.",
+                       level=messages.INFO)
 
     def response_add(self, request, obj, post_url_continue=None):
         return HttpResponseRedirect(reverse("admin:tenants_tenant_change", args=[obj.pk]))
@@ -184,15 +160,16 @@ class TenantAdmin(admin.ModelAdmin):
 
     @admin.action(description="Retry provisioning of selected failed tenants", permissions=["add"])
     def retry_provisioning_selected(self, request, queryset):
-        queued, refused = 0, []
+        queued, refused, last = 0, [], None
         for tenant in queryset:
             try:
-                services.tenant_retry_provisioning(tenant=tenant, requested_by=request.user)
+                last = services.tenant_retry_provisioning(tenant=tenant, requested_by=request.user)
                 queued += 1
             except DomainError as error:
                 refused.append(str(error))
         if queued:
-            self.message_user(request, f"Provisioning queued again for {queued} tenant(s).", messages.SUCCESS)
+            message_queued(request, subject=last,
+                           text=f"Provisioning queued again for {queued} tenant{'' if queued == 1 else 's'}.")
         if refused:
             self.message_user(request, " ".join(refused[:10]), messages.WARNING)
 
@@ -232,17 +209,19 @@ class TenantAdmin(admin.ModelAdmin):
         move_first = data.get("move_numbers_first", False)
         if single is not None:
             try:
-                services.tenant_request_status_change(tenant=single, kind=kind, requested_by=request.user,
-                                                      reason=reason, note=note, move_numbers_first=move_first)
+                operation = services.tenant_request_status_change(
+                    tenant=single, kind=kind, requested_by=request.user, reason=reason, note=note,
+                    move_numbers_first=move_first)
             except DomainError as error:
                 self.message_user(request, str(error), messages.ERROR)
                 return None
-            self.message_user(request, f"{Kind(kind).label} queued for {single.name}.", messages.SUCCESS)
+            message_queued(request, subject=operation,
+                           text=f"{Kind(kind).label} queued for {single.name}.")
             return HttpResponseRedirect(reverse("admin:tenants_tenant_change", args=[single.pk]))
         batch = services.tenants_bulk_status_change(tenants=queryset, kind=kind, requested_by=request.user,
                                                     reason=reason, note=note, move_numbers_first=move_first)
         views.message_batch_queued(self, request, batch)
-        return HttpResponseRedirect(reverse("admin:tenants_batch_progress", args=[batch.pk]))
+        return HttpResponseRedirect(reverse("admin:operations_batch_progress", args=[batch.pk]))
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
@@ -250,61 +229,6 @@ class TenantAdmin(admin.ModelAdmin):
             path("sync/", wrap(views.SyncNowView.as_view(model_admin=self)), name="tenants_tenant_sync"),
             path("import/", wrap(views.ImportView.as_view(model_admin=self)), name="tenants_tenant_import"),
             path("<int:pk>/status-fragment/", wrap(views.tenant_status_fragment), name="tenants_tenant_status"),
-            *super().get_urls(),
-        ]
-
-
-@admin.register(Operation)
-class OperationAdmin(AppendOnlyAdmin):
-    list_display = ["id", "kind", "state", "tenant", "target_sid", "batch", "attempts", "error_code",
-                    "error_message", "requested_by", "created_at", "finished_at"]
-    list_filter = ["state", "kind", RecentBatchFilter, TenantParamFilter, "error_code"]
-    search_fields = ["tenant__name", "=target_sid", "=result_sid", "=task_id", "error_message"]
-    list_select_related = ["tenant", "batch", "requested_by"]
-    show_full_result_count = False
-    actions = ["export_csv"]
-    export_csv = export_csv_action(
-        fields=[("id", "id"), ("kind", "kind"), ("state", "state"), ("tenant", "tenant__name"),
-                ("target_sid", "target_sid"), ("batch", "batch_id"), ("attempts", "attempts"),
-                ("error_code", "error_code"), ("error_message", "error_message"), ("result_sid", "result_sid"),
-                ("requested_by", "requested_by__username"), ("created_at", "created_at"),
-                ("finished_at", "finished_at")],
-        filename_prefix="operations",
-    )
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("tenants.view_operation")
-
-    def get_actions(self, request):
-        return super().get_actions(request) if self.has_view_permission(request) else {}
-
-
-@admin.register(Batch)
-class BatchAdmin(AppendOnlyAdmin):
-    list_display = ["id", "description", "kind", "total", "refused", "requested_by", "created_at", "progress_link"]
-    list_filter = ["kind", "requested_by"]
-    search_fields = ["description"]
-    list_select_related = ["requested_by"]
-
-    @admin.display(description="progress")
-    def progress_link(self, obj):
-        return format_html('<a href="{}">progress</a>', reverse("admin:tenants_batch_progress", args=[obj.pk]))
-
-    def has_retry_permission(self, request, batch):
-        return request.user.has_perm({Kind.SUBACCOUNT_SUSPEND: "tenants.suspend_tenant",
-                                      Kind.SUBACCOUNT_REACTIVATE: "tenants.reactivate_tenant",
-                                      Kind.SUBACCOUNT_CLOSE: "tenants.close_tenant"}.get(batch.kind, "tenants.none"))
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        return HttpResponseRedirect(reverse("admin:tenants_batch_progress", args=[object_id]))
-
-    def get_urls(self):
-        wrap = self.admin_site.admin_view
-        return [
-            path("<int:pk>/progress/", wrap(views.BatchProgressView.as_view(model_admin=self)),
-                 name="tenants_batch_progress"),
-            path("<int:pk>/retry-failed/", wrap(views.BatchRetryView.as_view(model_admin=self)),
-                 name="tenants_batch_retry"),
             *super().get_urls(),
         ]
 

@@ -1,4 +1,5 @@
-"""Tenants (the ISV's customers and their Twilio subaccounts), drift records, and the Operation ledger.
+"""Tenants (the ISV's customers and their Twilio subaccounts) and drift records. The Operation ledger lives
+in `owlie_portal.operations`.
 
 Models hold data, choices and constraints only: no network calls and no side effects in save().
 """
@@ -109,75 +110,3 @@ class TenantDrift(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.portal_value or '—'} → {self.twilio_value or '—'}"
-
-
-class Batch(models.Model):
-    """One bulk action: who asked for what over how many objects. Progress is counted from its Operations."""
-
-    kind = models.CharField(max_length=40)
-    description = models.CharField(max_length=200)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
-    total = models.PositiveIntegerField(default=0)
-    refused = models.PositiveIntegerField(default=0, help_text="Objects refused before any Twilio call.")
-    refused_detail = models.TextField(blank=True)
-    params = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name_plural = "batches"
-
-    def __str__(self) -> str:
-        return f"{self.description} ({self.total})"
-
-
-class Operation(models.Model):
-    """One intended Twilio change, written in the transaction that enqueues its task. Append-only."""
-
-    class Kind(models.TextChoices):
-        SUBACCOUNT_CREATE = "subaccount.create", "Create subaccount"
-        SUBACCOUNT_SUSPEND = "subaccount.suspend", "Suspend subaccount"
-        SUBACCOUNT_REACTIVATE = "subaccount.reactivate", "Reactivate subaccount"
-        SUBACCOUNT_CLOSE = "subaccount.close", "Close subaccount"
-        NUMBER_TRANSFER = "number.transfer", "Move phone number"
-
-    class State(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        SUCCEEDED = "succeeded", "Succeeded"
-        FAILED = "failed", "Failed"
-        UNKNOWN = "unknown", "Unknown (reconciling)"
-
-    FINAL_STATES = (State.SUCCEEDED, State.FAILED)
-
-    kind = models.CharField(max_length=40, choices=Kind.choices, db_index=True)
-    state = models.CharField(max_length=20, choices=State.choices, default=State.QUEUED, db_index=True)
-    tenant = models.ForeignKey(Tenant, null=True, blank=True, on_delete=models.PROTECT, related_name="operations")
-    target_sid = models.CharField(max_length=34, blank=True, help_text="The Twilio object acted on.")
-    params = models.JSONField(default=dict, blank=True)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    batch = models.ForeignKey(Batch, null=True, blank=True, on_delete=models.PROTECT, related_name="operations")
-    attempts = models.PositiveIntegerField(default=0)
-    error_code = models.IntegerField("Twilio error code", null=True, blank=True, db_index=True)
-    error_message = models.TextField(blank=True)
-    result_sid = models.CharField(max_length=34, blank=True)
-    task_id = models.CharField(max_length=64, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [
-            models.Index(fields=["batch", "state"]),
-            models.Index(fields=["state", "updated_at"]),
-            models.Index(fields=["tenant", "-created_at"]),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} #{self.pk} ({self.state})"
-
-    @property
-    def is_final(self) -> bool:
-        return self.state in self.FINAL_STATES

@@ -6,8 +6,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from owlie_portal.tenants.models import Operation, Tenant
-from owlie_portal.tenants.operations import batch_create
+from owlie_portal.operations.models import Operation
+from owlie_portal.tenants.models import Tenant
+from owlie_portal.operations.services import batch_create
+from owlie_portal.tenants.kinds import Kind
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 PASSWORD = "owlie-pass-123"  # make_user's default
@@ -107,7 +109,7 @@ def test_support_staff_bulk_suspend_fifty_tenants_and_the_progress_page_reaches_
     page.select_option("select[name=reason]", "compliance")
     page.get_by_role("button", name="Yes, suspend subaccount").click()
 
-    expect(page).to_have_url(re.compile(r"/admin/tenants/batch/\d+/progress/$"))
+    expect(page).to_have_url(re.compile(r"/admin/operations/batch/\d+/progress/$"))
     expect(page.locator("#owlie-percent")).to_have_text("100%", timeout=SLOW_MS)
     expect(page.locator("#owlie-progress-text")).to_contain_text("50 succeeded")
     statuses = {a.sid: a.status for a in sandbox.client().api.v2010.accounts.list() if a.sid != sandbox.parent_sid}
@@ -135,11 +137,11 @@ def test_a_polling_page_whose_session_ended_goes_to_the_login_page_instead_of_em
         live_server, page, support_user, sandbox_tenants):
     [tenant] = sandbox_tenants(1)
     # A batch still in flight (no worker here), so its progress page keeps polling.
-    batch = batch_create(kind=Operation.Kind.SUBACCOUNT_SUSPEND, description="Suspend 1 tenant(s)",
+    batch = batch_create(kind=Kind.SUBACCOUNT_SUSPEND, description="Suspend 1 tenant(s)",
                          requested_by=support_user, total=1)
     Operation.objects.create(kind=batch.kind, tenant=tenant, target_sid=tenant.subaccount_sid, batch=batch)
     _log_in(page, live_server, support_user)
-    page.goto(live_server.url + f"/admin/tenants/batch/{batch.pk}/progress/")
+    page.goto(live_server.url + f"/admin/operations/batch/{batch.pk}/progress/")
     expect(page.locator("#owlie-percent")).to_have_text("0%")
 
     page.context.clear_cookies()  # logged out elsewhere, or the session expired

@@ -4,10 +4,12 @@ import pytest
 
 from owlie_portal.numbers.models import PhoneNumber
 from owlie_portal.tenants import services
-from owlie_portal.tenants.models import Operation, Tenant
+from owlie_portal.operations.models import Operation
+from owlie_portal.tenants.models import Tenant
+from owlie_portal.tenants.kinds import Kind
+from owlie_portal.numbers.kinds import Kind as NumberKind
 
 pytestmark = pytest.mark.slow
-Kind = Operation.Kind
 
 
 def _tenant_with_numbers(sandbox, sandbox_tenants, count):
@@ -40,7 +42,7 @@ def test_a_transfer_whose_answer_is_lost_during_close_is_recorded_as_moved(
     wait_until(lambda: Operation.objects.get(pk=close.pk).is_final, timeout=30, message="close finished")
     close.refresh_from_db()
     assert (close.state, close.attempts) == (Operation.State.SUCCEEDED, 1), close.error_message
-    move = Operation.objects.get(kind=Kind.NUMBER_TRANSFER, tenant=tenant)
+    move = Operation.objects.get(kind=NumberKind.TRANSFER, tenant=tenant)
     assert move.state == Operation.State.SUCCEEDED
     assert PhoneNumber.objects.get(sid=number.sid).tenant is None
     assert number.sid in _parent_sids(sandbox)

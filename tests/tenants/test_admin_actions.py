@@ -10,9 +10,11 @@ from django.utils.html import escape
 
 from factories import TenantFactory
 from owlie_portal.numbers.models import PhoneNumber
-from owlie_portal.tenants.models import Batch, Operation, Tenant
+from owlie_portal.operations.models import Batch, Operation
+from owlie_portal.tenants.models import Tenant
+from owlie_portal.tenants.kinds import Kind
 
-Kind, Status = Operation.Kind, Tenant.Status
+Status = Tenant.Status
 CHANGELIST = reverse("admin:tenants_tenant_changelist")
 
 
@@ -103,7 +105,7 @@ def test_bulk_suspend_makes_one_batch_with_an_operation_per_tenant_and_names_the
 
     batch = Batch.objects.get()
     assert response.status_code == 302
-    assert response.url == reverse("admin:tenants_batch_progress", args=[batch.pk])
+    assert response.url == reverse("admin:operations_batch_progress", args=[batch.pk])
     assert (batch.total, batch.refused) == (3, 2)
     assert "Closed Crows" in batch.refused_detail and "Pending Pelicans" in batch.refused_detail
     operations = Operation.objects.filter(batch=batch)

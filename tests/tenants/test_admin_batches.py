@@ -6,7 +6,8 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from owlie_portal.tenants import services
-from owlie_portal.tenants.models import Batch, Operation, Tenant
+from owlie_portal.operations.models import Batch, Operation
+from owlie_portal.tenants.models import Tenant
 
 State = Operation.State
 CHANGELIST = reverse("admin:tenants_tenant_changelist")
@@ -70,7 +71,7 @@ def test_a_finished_batch_lists_twilio_failures_and_retrying_makes_a_batch_of_th
     assert "2 succeeded" in fragment and "1 failed" in fragment and "0 in flight" in fragment
     assert escape(gone.name) in fragment and "<td>21479</td>" in fragment
     assert "The subaccount is closed at Twilio; closing is final and it cannot be reopened." in fragment
-    retry_url = reverse("admin:tenants_batch_retry", args=[batch.pk])
+    retry_url = reverse("admin:operations_batch_retry", args=[batch.pk])
     assert f'action="{retry_url}"' in fragment and "Retry failed items" in fragment
     statuses = dict(Tenant.objects.values_list("pk", "status"))
     assert [statuses[t.pk] for t in tenants] == ["active", "suspended", "suspended"]
@@ -79,7 +80,7 @@ def test_a_finished_batch_lists_twilio_failures_and_retrying_makes_a_batch_of_th
 
     retry = Batch.objects.exclude(pk=batch.pk).get()
     assert response.status_code == 302
-    assert response.url == reverse("admin:tenants_batch_progress", args=[retry.pk])
+    assert response.url == reverse("admin:operations_batch_progress", args=[retry.pk])
     assert retry.total == 1 and retry.params["reason"] == "compliance"
     assert list(Operation.objects.filter(batch=retry).values_list("tenant_id", flat=True)) == [gone.pk]
     wait_until(lambda: Operation.objects.get(batch=retry).is_final, message="the retry to finish")
@@ -95,5 +96,5 @@ def test_retrying_needs_the_permission_of_the_batch_action(client, support_user,
     client.force_login(manager_user)
 
     assert client.get(progress_url).status_code == 200  # account managers may watch
-    assert client.post(reverse("admin:tenants_batch_retry", args=[batch.pk])).status_code == 403
+    assert client.post(reverse("admin:operations_batch_retry", args=[batch.pk])).status_code == 403
     assert Batch.objects.count() == 1

@@ -12,12 +12,14 @@ from django.urls import reverse
 from factories import TenantFactory
 from owlie_portal.messaging.models import MessagingService
 from owlie_portal.numbers.models import PhoneNumber
-from owlie_portal.tenants.models import Operation, Tenant, TenantDrift
+from owlie_portal.operations.models import Operation
+from owlie_portal.tenants.models import Tenant, TenantDrift
+from owlie_portal.tenants.kinds import Kind
 
 pytestmark = pytest.mark.django_db
-Kind, State = Operation.Kind, Operation.State
+State = Operation.State
 TENANTS = reverse("admin:tenants_tenant_changelist")
-OPERATIONS = reverse("admin:tenants_operation_changelist")
+OPERATIONS = reverse("admin:operations_operation_changelist")
 
 
 def _names(response) -> set[str]:
@@ -123,11 +125,11 @@ def test_the_operation_ledger_is_append_only_even_for_administrators(client, adm
     failed = ledger["failed"]
 
     assert client.get(OPERATIONS).status_code == 200
-    assert client.get(reverse("admin:tenants_operation_add")).status_code == 403
-    assert client.get(reverse("admin:tenants_operation_change", args=[failed.pk])).status_code == 200  # to read
-    assert client.post(reverse("admin:tenants_operation_change", args=[failed.pk]),
+    assert client.get(reverse("admin:operations_operation_add")).status_code == 403
+    assert client.get(reverse("admin:operations_operation_change", args=[failed.pk])).status_code == 200  # to read
+    assert client.post(reverse("admin:operations_operation_change", args=[failed.pk]),
                        {"state": "succeeded"}).status_code == 403
-    assert client.post(reverse("admin:tenants_operation_delete", args=[failed.pk]), {"post": "yes"}).status_code == 403
+    assert client.post(reverse("admin:operations_operation_delete", args=[failed.pk]), {"post": "yes"}).status_code == 403
     actions = [name for name, _ in client.get(OPERATIONS).context["action_form"].fields["action"].choices]
     assert "delete_selected" not in actions
     failed.refresh_from_db()

@@ -6,7 +6,8 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from factories import TenantFactory
-from owlie_portal.tenants.models import Batch, Operation, Tenant
+from owlie_portal.operations.models import Batch, Operation
+from owlie_portal.tenants.models import Tenant
 
 pytestmark = pytest.mark.django_db
 TENANTS = reverse("admin:tenants_tenant_changelist")

@@ -4,11 +4,13 @@ import pytest
 
 from owlie_portal.numbers.models import PhoneNumber
 from owlie_portal.tenants import services
-from owlie_portal.tenants.models import Operation, Tenant
+from owlie_portal.operations.models import Operation
+from owlie_portal.tenants.models import Tenant
 from owlie_portal.twilio_gateway.errors import TwilioTransientError
+from owlie_portal.tenants.kinds import Kind
+from owlie_portal.numbers.kinds import Kind as NumberKind
 
 pytestmark = pytest.mark.slow
-Kind = Operation.Kind
 
 
 def _tenant_with_numbers(sandbox, sandbox_tenants):
@@ -39,9 +41,9 @@ def test_closing_moves_every_number_to_the_parent_before_closing(celery_worker, 
     in_parent = {n.sid for n in parent.api.v2010.accounts(sandbox.parent_sid).incoming_phone_numbers.list()}
     assert {n.sid for n in numbers} <= in_parent
     assert set(PhoneNumber.objects.filter(tenant__isnull=True).values_list("sid", flat=True)) == {n.sid for n in numbers}
-    moves = Operation.objects.filter(kind=Kind.NUMBER_TRANSFER, tenant=tenant)
+    moves = Operation.objects.filter(kind=NumberKind.TRANSFER, tenant=tenant)
     assert sorted(moves.values_list("state", flat=True)) == ["succeeded", "succeeded"]
-    assert {m.params["for_operation"] for m in moves} == {close.pk}
+    assert {m.parent_id for m in moves} == {close.pk}
     assert Tenant.objects.get(pk=tenant.pk).status == Tenant.Status.CLOSED
 
 
@@ -58,7 +60,7 @@ def test_closing_without_moving_lets_twilio_release_the_numbers(celery_worker, s
     in_parent = {n.sid for n in parent.api.v2010.accounts(sandbox.parent_sid).incoming_phone_numbers.list()}
     assert not ({n.sid for n in numbers} & in_parent)
     assert not PhoneNumber.objects.exists()
-    assert not Operation.objects.filter(kind=Kind.NUMBER_TRANSFER).exists()
+    assert not Operation.objects.filter(kind=NumberKind.TRANSFER).exists()
 
 
 def _suspend_at_twilio(sandbox, tenant):

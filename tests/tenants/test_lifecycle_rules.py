@@ -5,9 +5,10 @@ import pytest
 from factories import TenantFactory
 from owlie_portal.errors import DomainError
 from owlie_portal.tenants import services
-from owlie_portal.tenants.models import Batch, Operation, Tenant
+from owlie_portal.operations.models import Batch, Operation
+from owlie_portal.tenants.models import Tenant
+from owlie_portal.tenants.kinds import Kind
 
-Kind = Operation.Kind
 pytestmark = pytest.mark.django_db
 
 

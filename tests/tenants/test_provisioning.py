@@ -4,7 +4,8 @@ import pytest
 from django.db import connection
 
 from owlie_portal.tenants import services
-from owlie_portal.tenants.models import Operation, Tenant
+from owlie_portal.operations.models import Operation
+from owlie_portal.tenants.models import Tenant
 
 pytestmark = pytest.mark.slow
 
@@ -71,7 +72,7 @@ def test_a_duplicate_delivery_of_the_same_task_is_a_no_op(sandbox, transactional
 def test_a_duplicate_delivered_while_the_first_copy_runs_does_nothing(sandbox, transactional_db, support_user):
     tenant = services.tenant_create(name="Falcon Flights", external_ref="C-1", requested_by=support_user)
     operation = Operation.objects.get(tenant=tenant)
-    from owlie_portal.tenants.operations import operation_claim
+    from owlie_portal.operations.services import operation_claim
 
     first = operation_claim(operation_id=operation.pk)  # the first copy holds the row
     services.operation_run_provision(operation_id=operation.pk)  # the duplicate arrives meanwhile

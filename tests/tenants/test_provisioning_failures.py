@@ -5,8 +5,9 @@ from django.db.models import F
 
 from owlie_portal.errors import DomainError
 from owlie_portal.tenants import services
-from owlie_portal.tenants.models import Operation, Tenant
-from owlie_portal.tenants.operations import operations_redrive_stale
+from owlie_portal.operations.models import Operation
+from owlie_portal.tenants.models import Tenant
+from owlie_portal.operations.sweeper import operations_sweep
 from owlie_portal.tenants.tasks import provision_subaccount
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +36,7 @@ def test_the_sweeper_giving_up_marks_the_tenant_failed(sandbox, support_user):
     tenant, operation = _create(support_user)
     Operation.objects.filter(pk=operation.pk).update(state=Operation.State.RUNNING, attempts=8)
 
-    operations_redrive_stale(older_than_s=-1, max_attempts=8)
+    operations_sweep(older_than_s=-1, max_attempts=8)
 
     operation.refresh_from_db()
     assert operation.state == Operation.State.FAILED and "Gave up after 8 attempts" in operation.error_message
@@ -72,14 +73,15 @@ def test_a_heartbeat_keeps_a_long_running_operation_from_being_redriven(sandbox,
 
     from django.utils import timezone
 
-    from owlie_portal.tenants.operations import operation_heartbeat
+    from owlie_portal.operations.services import operation_heartbeat
 
     _, operation = _create(support_user)
     long_ago = timezone.now() - timedelta(hours=1)
     Operation.objects.filter(pk=operation.pk).update(state=Operation.State.RUNNING, attempts=1, updated_at=long_ago)
+    operation.refresh_from_db()  # the worker's claim: attempt 1
 
     operation_heartbeat(operation)
-    touched = operations_redrive_stale(older_than_s=300)
+    touched = operations_sweep(older_than_s=300).redriven
 
     operation.refresh_from_db()
     assert touched == 0 and operation.state == Operation.State.RUNNING

@@ -19,13 +19,15 @@ from django.utils import timezone
 
 from owlie_portal.celery import app as celery_app
 from owlie_portal.tenants import services
-from owlie_portal.tenants.models import Operation, Tenant
-from owlie_portal.tenants.operations import operations_redrive_stale
+from owlie_portal.operations.models import Operation
+from owlie_portal.tenants.models import Tenant
+from owlie_portal.operations.sweeper import operations_sweep
+from owlie_portal.tenants.kinds import Kind
 
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[2]
-SUSPEND = Operation.Kind.SUBACCOUNT_SUSPEND
+SUSPEND = Kind.SUBACCOUNT_SUSPEND
 UPDATE_ENDPOINT = "POST /2010-04-01/Accounts/{Sid}.json"
 
 
@@ -80,7 +82,7 @@ def test_the_sweeper_resends_an_operation_whose_worker_vanished_and_it_completes
     [tenant] = sandbox_tenants(1)
     operation = _stale_operation(tenant, state=state, attempts=1 if state == Operation.State.RUNNING else 0)
 
-    assert operations_redrive_stale(older_than_s=60) == 1
+    assert operations_sweep(older_than_s=60).redriven == 1
 
     wait_until(lambda: Operation.objects.get(pk=operation.pk).is_final, message="the re-driven operation")
     operation.refresh_from_db()
@@ -96,7 +98,7 @@ def test_the_sweeper_leaves_fresh_operations_alone(sandbox, sandbox_tenants):
     operation = Operation.objects.create(kind=SUSPEND, tenant=tenant, target_sid=tenant.subaccount_sid,
                                          state=Operation.State.RUNNING, attempts=1)
 
-    assert operations_redrive_stale(older_than_s=60) == 0
+    assert operations_sweep(older_than_s=60).redriven == 0
     operation.refresh_from_db()
     assert (operation.state, operation.attempts) == (Operation.State.RUNNING, 1)
 
@@ -105,7 +107,7 @@ def test_the_sweeper_gives_up_on_an_operation_past_its_attempts_and_says_so(sand
     [tenant] = sandbox_tenants(1)
     operation = _stale_operation(tenant, state=Operation.State.RUNNING, attempts=settings.OPERATION_MAX_ATTEMPTS)
 
-    assert operations_redrive_stale(older_than_s=60) == 1
+    assert operations_sweep(older_than_s=60).given_up == 1
 
     operation.refresh_from_db()
     assert operation.state == Operation.State.FAILED
@@ -195,7 +197,7 @@ def test_a_worker_killed_mid_batch_is_replaced_and_the_batch_completes_without_d
         _wait_for_worker("replacement", wait_until)
 
         def batch_done() -> bool:
-            operations_redrive_stale(older_than_s=3)  # what the beat sweeper does every minute
+            operations_sweep(older_than_s=3)  # what the beat sweeper does every minute
             return _states(batch).get(Operation.State.SUCCEEDED, 0) + _states(batch).get(Operation.State.FAILED, 0) == count
 
         wait_until(batch_done, timeout=90, interval=1.0, message="the batch to complete after the restart")

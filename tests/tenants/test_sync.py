@@ -7,8 +7,10 @@ from django.urls import reverse
 
 from factories import TenantFactory
 from owlie_portal.tenants import services
-from owlie_portal.tenants.models import Operation, Tenant, TenantDrift
+from owlie_portal.operations.models import Operation
+from owlie_portal.tenants.models import Tenant, TenantDrift
 from owlie_portal.twilio_gateway import accounts as twilio_accounts
+from owlie_portal.tenants.kinds import Kind
 from twilio_sandbox.store import Account
 from twilio_sandbox.wire import new_sid, new_token
 
@@ -111,7 +113,7 @@ def test_a_second_sync_refreshes_open_drift_instead_of_duplicating_it(sandbox, s
 def test_a_tenant_with_an_operation_in_flight_is_not_flagged(sandbox, sandbox_tenants):
     [tenant] = sandbox_tenants(1)
     # A worker is suspending it right now: Twilio already says suspended, our row still says active.
-    Operation.objects.create(kind=Operation.Kind.SUBACCOUNT_SUSPEND, tenant=tenant, target_sid=tenant.subaccount_sid,
+    Operation.objects.create(kind=Kind.SUBACCOUNT_SUSPEND, tenant=tenant, target_sid=tenant.subaccount_sid,
                              state=Operation.State.RUNNING, attempts=1)
     _set_at_twilio(sandbox, tenant.subaccount_sid, "suspended")
 
@@ -169,7 +171,7 @@ def test_a_suspend_finished_while_sync_holds_a_page_keeps_its_status_and_is_not_
 
     def suspend_for_real():
         operation = services.tenant_request_status_change(
-            tenant=tenant, kind=Operation.Kind.SUBACCOUNT_SUSPEND, requested_by=support_user, reason="compliance")
+            tenant=tenant, kind=Kind.SUBACCOUNT_SUSPEND, requested_by=support_user, reason="compliance")
         services.operation_run_status_change(operation_id=operation.pk)
 
     _pages_with(monkeypatch, suspend_for_real)  # the page in hand still says "active"
@@ -191,7 +193,7 @@ def test_an_operation_requested_while_sync_holds_a_page_keeps_its_tenant_out_of_
     # Twilio already says suspended (the worker's call landed); the worker has not written back yet.
     _set_at_twilio(sandbox, tenant.subaccount_sid, "suspended")
     _pages_with(monkeypatch, lambda: services.tenant_request_status_change(
-        tenant=tenant, kind=Operation.Kind.SUBACCOUNT_SUSPEND, requested_by=support_user, reason="compliance"))
+        tenant=tenant, kind=Kind.SUBACCOUNT_SUSPEND, requested_by=support_user, reason="compliance"))
 
     report = services.tenants_sync_from_twilio()
 
@@ -206,7 +208,7 @@ def test_a_subaccount_gone_from_twilio_is_recorded_as_missing_but_seen_closed_an
     services.tenants_sync_from_twilio()
     never_synced = TenantFactory(subaccount_sid=new_sid("AC"), status=Tenant.Status.SUSPENDED)
     Tenant.objects.filter(pk=closed.pk).update(status=Tenant.Status.CLOSED)
-    Operation.objects.create(kind=Operation.Kind.SUBACCOUNT_CLOSE, tenant=busy, target_sid=busy.subaccount_sid,
+    Operation.objects.create(kind=Kind.SUBACCOUNT_CLOSE, tenant=busy, target_sid=busy.subaccount_sid,
                              state=Operation.State.RUNNING, attempts=1)
     store = sandbox.sandbox.store
     with store.lock:

@@ -3,9 +3,10 @@
 import pytest
 
 from owlie_portal.tenants import services
-from owlie_portal.tenants.models import Operation, Tenant
+from owlie_portal.operations.models import Operation
+from owlie_portal.tenants.models import Tenant
+from owlie_portal.tenants.kinds import Kind
 
-Kind = Operation.Kind
 pytestmark = pytest.mark.django_db
 
 

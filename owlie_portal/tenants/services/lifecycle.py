@@ -6,22 +6,14 @@ from django.db import transaction
 from django.db.models import Count, Q
 
 from owlie_portal.errors import DomainError
+from owlie_portal.operations.models import Batch, Operation
+from owlie_portal.operations.services import batch_create, operation_enqueue, operations_enqueue_batch
 
-from ..models import Batch, Operation, Tenant
-from ..operations import batch_create, operation_enqueue, operations_enqueue_bulk
+from .. import rules
+from ..kinds import STATUS_KINDS, Kind
+from ..models import Tenant
 
-Kind = Operation.Kind
 Status = Tenant.Status
-
-STATUS_KINDS = (Kind.SUBACCOUNT_SUSPEND, Kind.SUBACCOUNT_REACTIVATE, Kind.SUBACCOUNT_CLOSE)
-VERB = {Kind.SUBACCOUNT_SUSPEND: "suspend", Kind.SUBACCOUNT_REACTIVATE: "reactivate", Kind.SUBACCOUNT_CLOSE: "close"}
-PAST = {Kind.SUBACCOUNT_SUSPEND: "suspended", Kind.SUBACCOUNT_REACTIVATE: "reactivated",
-        Kind.SUBACCOUNT_CLOSE: "closed"}
-ALLOWED_FROM = {
-    Kind.SUBACCOUNT_SUSPEND: {Status.ACTIVE},
-    Kind.SUBACCOUNT_REACTIVATE: {Status.SUSPENDED},
-    Kind.SUBACCOUNT_CLOSE: {Status.ACTIVE, Status.SUSPENDED},
-}
 
 
 @transaction.atomic
@@ -35,8 +27,9 @@ def tenant_create(*, name: str, external_ref: str, requested_by, account_manager
     tenant = Tenant.objects.create(name=name, external_ref=external_ref, account_manager=account_manager)
     tenant.friendly_name = tenant.twilio_friendly_name()
     tenant.save(update_fields=["friendly_name"])
-    operation_enqueue(kind=Kind.SUBACCOUNT_CREATE, tenant=tenant, requested_by=requested_by,
-                      params={"friendly_name": tenant.friendly_name})
+    tenant.provisioning_operation = operation_enqueue(
+        kind=Kind.SUBACCOUNT_CREATE, tenant=tenant, requested_by=requested_by,
+        params={"friendly_name": tenant.friendly_name})
     return tenant
 
 
@@ -60,23 +53,8 @@ def tenant_retry_provisioning(*, tenant: Tenant, requested_by) -> Operation:
                              params={"friendly_name": tenant.friendly_name, "reconcile": True})
 
 
-def _refusal(tenant: Tenant, kind: str, *, pending: bool) -> str | None:
-    """Why this change cannot be asked for now, as a sentence; None when it can."""
-    verb, past = VERB[kind], PAST[kind]
-    if tenant.status == Status.CLOSED:
-        return f"{tenant.name} is closed. Closing a Twilio subaccount is final, so it cannot be {past}."
-    if tenant.status in (Status.PROVISIONING, Status.FAILED) or not tenant.subaccount_sid:
-        return (f"{tenant.name} has no working subaccount yet (status: {tenant.get_status_display()}); "
-                f"it cannot be {past}.")
-    if pending:
-        return f"{tenant.name} already has an operation in progress; wait for it to finish."
-    if tenant.status not in ALLOWED_FROM[kind]:
-        return f"{tenant.name} is already {tenant.get_status_display().lower()}; there is nothing to {verb}."
-    return None
-
-
 def _annotated(tenants):
-    pending = Q(operations__state__in=[Operation.State.QUEUED, Operation.State.RUNNING, Operation.State.UNKNOWN])
+    pending = Q(operations__state__in=Operation.OPEN_STATES)
     return tenants.annotate(pending_ops=Count("operations", filter=pending, distinct=True))
 
 
@@ -98,36 +76,44 @@ def tenant_request_status_change(*, tenant: Tenant, kind: str, requested_by, rea
     params = _params(kind, reason, note, move_numbers_first)
     tenant = Tenant.objects.select_for_update().get(pk=tenant.pk)  # serialises double clicks
     row = _annotated(Tenant.objects.filter(pk=tenant.pk)).values("pending_ops").get()
-    refusal = _refusal(tenant, kind, pending=row["pending_ops"] > 0)
+    refusal = rules.refusal(tenant, kind, pending=row["pending_ops"] > 0)
     if refusal:
         raise DomainError(refusal)
     return operation_enqueue(kind=kind, tenant=tenant, target_sid=tenant.subaccount_sid,
                              params=params, requested_by=requested_by)
 
 
+def _split(tenants, kind: str) -> tuple[list[Tenant], list[str]]:
+    allowed, refused = [], []
+    for tenant in tenants:
+        refusal = rules.refusal(tenant, kind, pending=tenant.pending_ops > 0)
+        (refused.append(refusal) if refusal else allowed.append(tenant))
+    return allowed, refused
+
+
 @transaction.atomic
 def tenants_bulk_status_change(*, tenants, kind: str, requested_by, reason: str = "", note: str = "",
                                move_numbers_first: bool = True) -> Batch:
-    """One Batch, one Operation per allowed tenant; refused tenants are counted and named on the batch."""
+    """One Batch, one Operation per allowed tenant; refused tenants are counted and named on the batch.
+
+    Costs a constant number of statements whatever the size: lock, one annotated read, one INSERT."""
     params = _params(kind, reason, note, move_numbers_first)
     pks = list(Tenant.objects.select_for_update().filter(pk__in=tenants.values("pk")).values_list("pk", flat=True))
-    allowed, refused = [], []
-    for tenant in _annotated(Tenant.objects.filter(pk__in=pks).order_by("pk")):
-        refusal = _refusal(tenant, kind, pending=tenant.pending_ops > 0)
-        (refused.append(refusal) if refusal else allowed.append(tenant))
-    batch = batch_create(kind=kind, description=f"{VERB[kind].capitalize()} {len(allowed)} tenant(s)",
+    fields = ["pk", "name", "status", "subaccount_sid"]
+    allowed, refused = _split(_annotated(Tenant.objects.filter(pk__in=pks).only(*fields[1:])).order_by("pk"), kind)
+    noun = "tenant" if len(allowed) == 1 else "tenants"
+    batch = batch_create(kind=kind, description=f"{rules.VERB[kind].capitalize()} {len(allowed)} {noun}",
                          requested_by=requested_by, total=len(allowed), refused=refused, params=params)
-    operations_enqueue_bulk([
-        Operation(kind=kind, tenant=t, target_sid=t.subaccount_sid, params=params, requested_by=requested_by,
-                  batch=batch)
+    operations_enqueue_batch(batch=batch, operations=[
+        Operation(kind=kind, tenant_id=t.pk, target_sid=t.subaccount_sid, params=params, requested_by=requested_by)
         for t in allowed
     ])
     return batch
 
 
 @transaction.atomic
-def batch_retry_failed(*, batch: Batch, requested_by) -> Batch:
-    """A new batch re-asking for every failed item of `batch` that is still allowed."""
+def batch_retry_status_change(*, batch: Batch, requested_by) -> Batch:
+    """Retry hook for status-change batches: a new batch for every failed tenant that is still allowed."""
     failed = Tenant.objects.filter(operations__batch=batch, operations__state=Operation.State.FAILED).distinct()
     if batch.kind not in STATUS_KINDS:
         raise DomainError("This batch's items cannot be retried from here.")
@@ -140,8 +126,4 @@ def batch_retry_failed(*, batch: Batch, requested_by) -> Batch:
 
 def tenants_check_status_change(*, tenants, kind: str) -> tuple[list[Tenant], list[str]]:
     """Split a selection into tenants that may change and sentences saying why the others may not."""
-    allowed, refused = [], []
-    for tenant in _annotated(tenants.order_by("name")):
-        refusal = _refusal(tenant, kind, pending=tenant.pending_ops > 0)
-        (refused.append(refusal) if refusal else allowed.append(tenant))
-    return allowed, refused
+    return _split(_annotated(tenants.order_by("name")), kind)

@@ -10,8 +10,10 @@ from django.utils import timezone
 
 from owlie_portal.twilio_gateway import accounts as twilio_accounts
 
-from ..models import Operation, Tenant
-from ..operations import operation_perform, operation_succeed
+from owlie_portal.operations.models import Operation
+from owlie_portal.operations.services import operation_heartbeat, operation_perform, operation_succeed
+
+from ..models import Tenant
 
 logger = logging.getLogger(__name__)
 API_KEY_NAME = "owlie-portal"
@@ -27,7 +29,7 @@ def _subaccount_for(tenant: Tenant, *, reconcile: bool):
     return twilio_accounts.subaccount_create(friendly_name=tenant.friendly_name)
 
 
-def _ensure_api_key(tenant: Tenant) -> None:
+def _ensure_api_key(tenant: Tenant, operation: Operation) -> None:
     if tenant.api_key_sid and tenant.api_key_secret:
         return
     # A key left by a lost answer has a secret nobody can read again: replace it.
@@ -35,13 +37,11 @@ def _ensure_api_key(tenant: Tenant) -> None:
     if stale is not None:
         twilio_accounts.api_key_delete(account_sid=tenant.subaccount_sid, key_sid=stale.sid)
     key = twilio_accounts.api_key_create(account_sid=tenant.subaccount_sid, friendly_name=API_KEY_NAME)
-    Tenant.objects.filter(pk=tenant.pk).update(api_key_sid=key.sid, api_key_secret=_encrypted(key.secret))
+    with transaction.atomic():
+        operation_heartbeat(operation)  # still this worker's claim? (raises ClaimLost, writing nothing)
+        # update() encrypts through the field (get_db_prep_save), exactly once.
+        Tenant.objects.filter(pk=tenant.pk).update(api_key_sid=key.sid, api_key_secret=key.secret)
     tenant.api_key_sid, tenant.api_key_secret = key.sid, key.secret
-
-
-def _encrypted(value: str):
-    # QuerySet.update() does not call get_prep_value through the model; do it explicitly.
-    return Tenant._meta.get_field("api_key_secret").get_prep_value(value)
 
 
 def _provision(operation: Operation) -> None:
@@ -50,17 +50,25 @@ def _provision(operation: Operation) -> None:
         # Any attempt after the first may follow a create whose answer was lost: look before making.
         reconcile = operation.attempts > 1 or operation.params.get("reconcile", False)
         record = _subaccount_for(tenant, reconcile=reconcile)
+        with transaction.atomic():
+            operation_heartbeat(operation)
+            Tenant.objects.filter(pk=tenant.pk).update(subaccount_sid=record.sid, auth_token=record.auth_token,
+                                                       updated_at=timezone.now())
+            Operation.objects.filter(pk=operation.pk).update(target_sid=record.sid, result_sid=record.sid)
         tenant.subaccount_sid, tenant.auth_token = record.sid, record.auth_token
-        tenant.save(update_fields=["subaccount_sid", "auth_token", "updated_at"])
-        Operation.objects.filter(pk=operation.pk).update(target_sid=record.sid, result_sid=record.sid)
-    _ensure_api_key(tenant)
+    _ensure_api_key(tenant, operation)
     with transaction.atomic():
-        Tenant.objects.filter(pk=tenant.pk, status=Tenant.Status.PROVISIONING).update(
-            status=Tenant.Status.ACTIVE, last_synced_at=timezone.now(), updated_at=timezone.now()
-        )
-        operation_succeed(operation, result_sid=tenant.subaccount_sid)
+        if operation_succeed(operation, result_sid=tenant.subaccount_sid):
+            Tenant.objects.filter(pk=tenant.pk, status=Tenant.Status.PROVISIONING).update(
+                status=Tenant.Status.ACTIVE, last_synced_at=timezone.now(), updated_at=timezone.now())
 
 
 def operation_run_provision(*, operation_id: int) -> None:
     """Perform a queued subaccount.create Operation (a duplicate delivery is a no-op)."""
     operation_perform(operation_id=operation_id, work=_provision)
+
+
+def provisioning_failed(operation: Operation) -> None:
+    """on_failed hook: a tenant whose provisioning failed for good must not sit in "provisioning"."""
+    Tenant.objects.filter(pk=operation.tenant_id, status=Tenant.Status.PROVISIONING).update(
+        status=Tenant.Status.FAILED, updated_at=timezone.now())

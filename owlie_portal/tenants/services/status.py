@@ -5,21 +5,19 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from owlie_portal.numbers.models import PhoneNumber
-from owlie_portal.numbers.services import numbers_move_to_parent
+from owlie_portal.numbers.services import numbers_delete_released, numbers_move_to_parent
+from owlie_portal.operations.models import Operation
+from owlie_portal.operations.services import operation_perform, operation_succeed
 from owlie_portal.twilio_gateway import accounts as twilio_accounts
 
-from ..models import Operation, Tenant
-from ..operations import operation_perform, operation_succeed
-
-TARGET_STATUS = {
-    Operation.Kind.SUBACCOUNT_SUSPEND: Tenant.Status.SUSPENDED,
-    Operation.Kind.SUBACCOUNT_REACTIVATE: Tenant.Status.ACTIVE,
-    Operation.Kind.SUBACCOUNT_CLOSE: Tenant.Status.CLOSED,
-}
+from ..kinds import Kind
+from ..models import Tenant
+from ..rules import TARGET_STATUS
 
 
 def _apply(operation: Operation, status: str) -> None:
+    """Close the Operation and write the tenant's new status together — only if this worker's claim
+    still holds, so a worker overtaken by the sweeper leaves both alone."""
     fields = {"status": status, "last_synced_at": timezone.now(), "updated_at": timezone.now()}
     if status == Tenant.Status.SUSPENDED:
         fields.update(suspension_reason=operation.params.get("reason", ""),
@@ -27,18 +25,16 @@ def _apply(operation: Operation, status: str) -> None:
     elif status == Tenant.Status.ACTIVE:
         fields.update(suspension_reason="", suspension_note="")
     with transaction.atomic():
+        if not operation_succeed(operation, result_sid=operation.target_sid):
+            return
         Tenant.objects.filter(pk=operation.tenant_id).update(**fields)
         if status == Tenant.Status.CLOSED:
-            # Twilio released whatever the subaccount still held (NOTES §5). Only rows still attributed
-            # to the tenant go: moved numbers (including those an earlier attempt moved without hearing
-            # back, see numbers_move_to_parent) already belong to the parent here.
-            PhoneNumber.objects.filter(tenant_id=operation.tenant_id).delete()
-        operation_succeed(operation, result_sid=operation.target_sid)
+            numbers_delete_released(tenant_id=operation.tenant_id)
 
 
 def _prepare(operation: Operation) -> None:
     """Before closing, move the subaccount's numbers to the parent when the person asked for it."""
-    if operation.kind == Operation.Kind.SUBACCOUNT_CLOSE and operation.params.get("move_numbers_first"):
+    if operation.kind == Kind.SUBACCOUNT_CLOSE and operation.params.get("move_numbers_first"):
         numbers_move_to_parent(tenant=operation.tenant, for_operation=operation)
 
 

@@ -12,11 +12,13 @@ from django.utils import timezone
 from owlie_portal.twilio_gateway import accounts as twilio_accounts
 from owlie_portal.twilio_gateway.records import AccountRecord
 
-from ..models import Operation, Tenant, TenantDrift
+from owlie_portal.operations.models import Operation
+
+from ..models import Tenant, TenantDrift
 
 PAGE_SIZE = 1000
 Kind = TenantDrift.Kind
-OPEN_STATES = [Operation.State.QUEUED, Operation.State.RUNNING, Operation.State.UNKNOWN]
+OPEN_STATES = Operation.OPEN_STATES
 
 
 @dataclass

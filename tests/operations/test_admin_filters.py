@@ -3,9 +3,9 @@
 import pytest
 
 from factories import TenantFactory
-from owlie_portal.tenants.models import Batch, Operation
+from owlie_portal.operations.models import Batch, Operation
 
-OPERATIONS = "/admin/tenants/operation/"
+OPERATIONS = "/admin/operations/operation/"
 
 
 @pytest.mark.django_db

@@ -1,0 +1,213 @@
+"""Writing the ledger: enqueue, claim, close (conditional on the claim), perform. See the package docstring."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Callable
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from owlie_portal.errors import DomainError
+from owlie_portal.twilio_gateway.errors import (
+    TwilioAmbiguousError,
+    TwilioError,
+    TwilioPermanentError,
+    TwilioTransientError,
+    explain,
+)
+
+from . import dispatch
+from .models import Batch, Operation
+from .registry import kind_entry
+
+logger = logging.getLogger(__name__)
+State = Operation.State
+
+
+class ClaimLost(Exception):
+    """This worker's claim was taken over (the sweeper re-drove the row): stop and change nothing."""
+
+
+class OperationInterrupted(Exception):
+    """Work stopped on an error of the portal's own (database, Redis, a bug): Twilio's side is unknown,
+    so the row waits in `unknown` and the next attempt reconciles before acting."""
+
+
+@transaction.atomic
+def operation_enqueue(*, kind: str, tenant=None, target_sid: str = "", params: dict | None = None,
+                      requested_by=None, batch: Batch | None = None) -> Operation:
+    """Write a queued Operation and send its task once the surrounding transaction commits."""
+    kind_entry(kind)  # an unregistered kind is a programming error: refuse before writing
+    operation = Operation.objects.create(
+        kind=kind, tenant=tenant, target_sid=target_sid, params=params or {},
+        requested_by=requested_by, batch=batch, task_id=uuid.uuid4().hex,
+    )
+    dispatch.operation_dispatch_on_commit(operation)
+    return operation
+
+
+@transaction.atomic
+def operations_enqueue_batch(*, batch: Batch, operations: list[Operation]) -> list[Operation]:
+    """Write a batch's Operations in one INSERT; one broker message on commit sends them from a worker.
+
+    The request's cost stays flat per item (no broker round trip per Operation)."""
+    for operation in operations:
+        kind_entry(operation.kind)
+        operation.task_id = uuid.uuid4().hex
+        operation.batch = batch
+    created = Operation.objects.bulk_create(operations, batch_size=1000)
+    dispatch.batch_dispatch_on_commit(batch)
+    return created
+
+
+def batch_create(*, kind: str, description: str, requested_by, total: int, refused: list[str] | None = None,
+                 params: dict | None = None) -> Batch:
+    refused = refused or []
+    return Batch.objects.create(kind=kind, description=description, requested_by=requested_by, total=total,
+                                refused=len(refused), refused_detail="\n".join(refused), params=params or {})
+
+
+def _claim_sql() -> str:
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in Operation._meta.concrete_fields)
+    return (f"UPDATE {quote(Operation._meta.db_table)} SET state = %s, attempts = attempts + 1, "
+            f"started_at = %s, updated_at = %s WHERE id = %s AND state IN (%s, %s) RETURNING {columns}")
+
+
+def operation_claim(*, operation_id: int) -> Operation | None:
+    """Move a queued (or unknown) row to running; None when another delivery already has it or it is final.
+
+    One conditional UPDATE … RETURNING: the claim and the read are one statement. The returned row's
+    `attempts` is the claim every later write of this worker is conditional on."""
+    now = timezone.now()
+    params = [State.RUNNING, now, now, operation_id, State.QUEUED, State.UNKNOWN]
+    claimed = list(Operation.objects.raw(_claim_sql(), params))
+    return claimed[0] if claimed else None
+
+
+def _write_under_claim(operation: Operation, **fields) -> bool:
+    """Write `fields` only while this worker's claim holds (running, same attempt). True if it won."""
+    fields.setdefault("updated_at", timezone.now())
+    won = Operation.objects.filter(pk=operation.pk, state=State.RUNNING, attempts=operation.attempts).update(**fields)
+    if won:
+        for name, value in fields.items():
+            setattr(operation, name, value)
+    else:
+        logger.warning("operation %s: claim of attempt %s was taken over; this worker changes nothing",
+                       operation.pk, operation.attempts)
+    return bool(won)
+
+
+def operation_succeed(operation: Operation, *, result_sid: str = "", result: dict | None = None) -> bool:
+    """Close the row SUCCEEDED if this worker still holds its claim. Callers write their own effects
+    (the tenant's new status) in the same transaction, and only when this returns True."""
+    return _write_under_claim(operation, state=State.SUCCEEDED, result_sid=result_sid or operation.result_sid,
+                              result=result if result is not None else operation.result,
+                              finished_at=timezone.now(), error_code=None, error_message="")
+
+
+def _failed(operation: Operation, won: bool) -> bool:
+    entry = kind_entry(operation.kind)
+    if won and entry.on_failed is not None:
+        entry.on_failed(operation)
+    return won
+
+
+def operation_fail(operation: Operation, *, code: int | None, message: str) -> bool:
+    """Close the row FAILED under this worker's claim; the kind's on_failed hook runs in the same
+    transaction. Every way an Operation fails for good ends in `_failed`."""
+    with transaction.atomic():
+        won = _write_under_claim(operation, state=State.FAILED, error_code=code, error_message=message,
+                                 finished_at=timezone.now())
+        return _failed(operation, won)
+
+
+def operation_fail_unclaimed(operation: Operation, *, code: int | None, message: str) -> bool:
+    """Fail a row as read (retries spent, the sweeper giving up on a stale row): conditional on the row
+    being exactly as read — same state, same attempt, untouched since — so a heartbeat, a finish or a new
+    claim in between wins. A worker still running under the old claim then loses its own close."""
+    with transaction.atomic():
+        won = Operation.objects.filter(
+            pk=operation.pk, state=operation.state, attempts=operation.attempts, updated_at=operation.updated_at,
+        ).exclude(state__in=Operation.FINAL_STATES).update(
+            state=State.FAILED, error_code=code, error_message=message, finished_at=timezone.now(),
+            updated_at=timezone.now())
+        return _failed(operation, bool(won))
+
+
+def operation_fail_from_error(operation: Operation, error: TwilioError) -> bool:
+    return operation_fail(operation, code=error.code, message=explain(error.code, error.message))
+
+
+def operation_release(operation: Operation, *, code: int | None, message: str, state: str = State.QUEUED) -> bool:
+    """Hand the row back for another attempt (transient error) or for reconciliation (unknown)."""
+    return _write_under_claim(operation, state=state, error_code=code, error_message=message)
+
+
+def operation_heartbeat(operation: Operation) -> None:
+    """Tell the sweeper this worker is alive (long work calls it between Twilio calls); raises ClaimLost
+    when the row was re-driven meanwhile, so the work stops before its next Twilio call."""
+    if not Operation.objects.filter(pk=operation.pk, state=State.RUNNING, attempts=operation.attempts).update(
+            updated_at=timezone.now()):
+        raise ClaimLost(f"operation {operation.pk}: attempt {operation.attempts} no longer holds the claim")
+
+
+def operation_perform(*, operation_id: int, work: Callable[[Operation], None]) -> None:
+    """Claim the row and run `work` on it, recording how it ended.
+
+    A duplicate delivery finds the row claimed or final and returns. Transient errors hand the row back
+    (queued) and re-raise for the task's retry; ambiguous ones and the portal's own errors mark it unknown
+    so the retry reconciles first; permanent ones close it FAILED with Twilio's code. `work` closes it on
+    success through `operation_succeed`.
+    """
+    operation = operation_claim(operation_id=operation_id)
+    if operation is None:
+        return
+    try:
+        work(operation)
+    except ClaimLost as lost:
+        logger.warning("%s; its result is left to the attempt that holds the claim", lost)
+    except TwilioTransientError as error:
+        operation_release(operation, code=error.code, message=explain(error.code, error.message))
+        raise
+    except TwilioAmbiguousError as error:
+        operation_release(operation, code=error.code, message=explain(error.code, error.message),
+                          state=State.UNKNOWN)
+        raise
+    except TwilioPermanentError as error:
+        operation_fail_from_error(operation, error)
+        logger.info("operation %s (%s) failed: Twilio error %s", operation.pk, operation.kind, error.code)
+    except Exception as error:
+        _release_after_internal_error(operation, error)
+        raise OperationInterrupted(f"operation {operation.pk}: {type(error).__name__}") from error
+
+
+def _release_after_internal_error(operation: Operation, error: Exception) -> None:
+    logger.warning("operation %s (%s) interrupted by %s; it will be reconciled with Twilio and retried",
+                   operation.pk, operation.kind, type(error).__name__)
+    try:
+        operation_release(operation, code=None, state=State.UNKNOWN,
+                          message="Interrupted by an internal error; Twilio is checked before it is retried.")
+    except Exception:  # the database itself may be the thing that is down: the sweeper finds the row later
+        logger.warning("operation %s: could not record the interruption; the sweeper will re-drive it",
+                       operation.pk)
+
+
+@transaction.atomic
+def batch_retry_failed(*, batch: Batch, requested_by) -> Batch:
+    """A new batch re-asking for every failed item of `batch`; the kind's own retry refuses what is no
+    longer allowed, the default re-enqueues each failed Operation as it was."""
+    entry = kind_entry(batch.kind)
+    if entry.retry is not None:
+        return entry.retry(batch=batch, requested_by=requested_by)
+    failed = list(batch.operations.filter(state=State.FAILED, parent__isnull=True).order_by("pk"))
+    if not failed:
+        raise DomainError("This batch has no failed items to retry.")
+    retry = batch_create(kind=batch.kind, description=f"Retry of batch #{batch.pk}: {entry.label}",
+                         requested_by=requested_by, total=len(failed), params=batch.params)
+    operations_enqueue_batch(batch=retry, operations=[
+        Operation(kind=op.kind, tenant_id=op.tenant_id, target_sid=op.target_sid, params=op.params,
+                  requested_by=requested_by) for op in failed])
+    return retry
