@@ -22,8 +22,18 @@ def _fail(variable: str, problem: str) -> None:
     raise ImproperlyConfigured(f"Setting {variable}: {problem}")
 
 
+def _port(variable: str, default: int) -> int:
+    value = env.str(variable, default=str(default))
+    if not (value.isascii() and value.isdigit() and 1 <= int(value) <= 65535):
+        _fail(variable, f"{value!r} must be a TCP port number (1-65535).")
+    return int(value)
+
+
 # --- Core -------------------------------------------------------------------------------------------
 DEBUG = env.bool("DEBUG", default=True)
+# Local ports of `make run`: the web server, and the sandbox that TWILIO_BASE_URL points at by default.
+PORTAL_PORT = _port("PORTAL_PORT", 8000)
+SANDBOX_PORT = _port("SANDBOX_PORT", 8765)
 _DEV_SECRET = "dev-only-insecure-secret-key-change-me"
 SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET)
 if not DEBUG and (SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 50):
@@ -210,12 +220,15 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # --- Twilio ------------------------------------------------------------------------------------------
-# Defaults are the sandbox's demo parent account; real credentials in .env switch to real Twilio.
-TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="AC" + "0" * 32)
-TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="0" * 32)
-TWILIO_BASE_URL = env.str("TWILIO_BASE_URL", default="").rstrip("/")
+# Defaults are the local sandbox and its demo parent account. Only TWILIO_BASE_URL set and empty means
+# real Twilio, and then none of the published development defaults may be in use (checked below).
+_SANDBOX_PARENT_SID = "AC" + "0" * 32
+_SANDBOX_PARENT_TOKEN = "0" * 32
+TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default=_SANDBOX_PARENT_SID)
+TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default=_SANDBOX_PARENT_TOKEN)
+TWILIO_BASE_URL = env.str("TWILIO_BASE_URL", default=f"http://127.0.0.1:{SANDBOX_PORT}").rstrip("/")
 TWILIO_MAX_CONCURRENCY = env.int("TWILIO_MAX_CONCURRENCY", default=10)
-TWILIO_WEBHOOK_BASE_URL = env.str("TWILIO_WEBHOOK_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+TWILIO_WEBHOOK_BASE_URL = env.str("TWILIO_WEBHOOK_BASE_URL", default=f"http://127.0.0.1:{PORTAL_PORT}").rstrip("/")
 TWILIO_HTTP_TIMEOUT = env.float("TWILIO_HTTP_TIMEOUT", default=15.0)
 TWILIO_REDIS_URL = env.str("TWILIO_REDIS_URL", default=CELERY_BROKER_URL if BROKER_IS_REDIS else "")
 if not _re.fullmatch(r"AC[0-9a-f]{32}", TWILIO_ACCOUNT_SID):
@@ -226,6 +239,17 @@ if TWILIO_MAX_CONCURRENCY < 1:
     _fail("TWILIO_MAX_CONCURRENCY", "must be a positive integer.")
 if TWILIO_HTTP_TIMEOUT <= 0:
     _fail("TWILIO_HTTP_TIMEOUT", "must be a positive number of seconds.")
+if not TWILIO_BASE_URL:
+    # Fail closed: these values are in the repository, so real credentials and tokens must not rely on them.
+    _dev_defaults = [name for name, in_use in (
+        ("SECRET_KEY", SECRET_KEY == _DEV_SECRET),
+        ("FIELD_ENCRYPTION_KEYS", _DEV_FERNET_KEY in FIELD_ENCRYPTION_KEYS),
+        ("TWILIO_ACCOUNT_SID", TWILIO_ACCOUNT_SID == _SANDBOX_PARENT_SID),
+        ("TWILIO_AUTH_TOKEN", TWILIO_AUTH_TOKEN == _SANDBOX_PARENT_TOKEN),
+    ) if in_use]
+    if _dev_defaults:
+        _fail(", ".join(_dev_defaults), "still the published development default, and TWILIO_BASE_URL is empty "
+              "(real Twilio). Set your own value(s), or set TWILIO_BASE_URL to a sandbox origin.")
 
 LOGGING = {
     "version": 1,

@@ -3,15 +3,17 @@
 
 `make run` calls this with the project's virtualenv Python. Standard library only: it starts the
 programs, it does not import Django (settings are read in a child so a bad value fails before anything
-starts). Order: check settings -> migrate -> sandbox -> web -> worker -> wait for ports -> seed_demo
-(prints the demo logins) -> beat -> banner. Ctrl-C or SIGTERM stops everything it started; if any
-child dies, the rest are stopped and the exit code is non-zero.
+starts). Settings decide which Twilio to talk to (TWILIO_BASE_URL unset: the local sandbox on
+SANDBOX_PORT); a sandbox is started only when that origin is on this machine.
+
+Order: check settings -> migrate -> sandbox -> web -> worker -> wait for ports -> seed_demo (prints the
+demo logins) -> beat -> banner. Ctrl-C or SIGTERM stops everything it started; if any child dies, the
+rest are stopped and the exit code is non-zero.
 """
 
 from __future__ import annotations
 
 import argparse
-import ctypes
 import json
 import os
 import signal
@@ -29,47 +31,19 @@ SEED_LOG = VAR_DIR / "seed_demo.log"
 PY = sys.executable
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
-_libc = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
-PR_SET_PDEATHSIG = 1
-
-
-def _child_setup() -> None:
-    """Own process group (so we can stop a child and its children), and die with this script."""
-    os.setpgid(0, 0)
-    if _libc is not None:
-        # If this script is SIGKILLed, the kernel sends SIGTERM to the child: nothing is left orphaned.
-        _libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-
-
 def say(message: str) -> None:
     print(f"[run] {message}", flush=True)
 
 
-def dotenv_keys(path: Path) -> set[str]:
-    """Names assigned in a .env file (django-environ's syntax: KEY=value, optional `export`)."""
-    if not path.exists():
-        return set()
-    keys = set()
-    for line in path.read_text().splitlines():
-        line = line.strip()
-        if not line or line.startswith("#") or "=" not in line:
-            continue
-        key = line.split("=", 1)[0].strip()
-        keys.add(key.removeprefix("export ").strip())
-    return keys
-
-
 def child_environment(args: argparse.Namespace) -> dict[str, str]:
-    """The environment every child gets: point the portal at the sandbox unless told otherwise."""
+    """The environment every child gets; the port flags override PORTAL_PORT / SANDBOX_PORT."""
     env = dict(os.environ)
     env.setdefault("DJANGO_SETTINGS_MODULE", "owlie_portal.settings")
     env["PYTHONUNBUFFERED"] = "1"
-    explicit = set(os.environ) | dotenv_keys(BASE_DIR / ".env")
-    # An explicit TWILIO_BASE_URL (even empty, which means real Twilio) always wins.
-    if "TWILIO_BASE_URL" not in explicit:
-        env["TWILIO_BASE_URL"] = f"http://127.0.0.1:{args.sandbox_port}"
-    if "TWILIO_WEBHOOK_BASE_URL" not in explicit:
-        env["TWILIO_WEBHOOK_BASE_URL"] = f"http://127.0.0.1:{args.web_port}"
+    if args.web_port is not None:
+        env["PORTAL_PORT"] = str(args.web_port)
+    if args.sandbox_port is not None:
+        env["SANDBOX_PORT"] = str(args.sandbox_port)
     return env
 
 
@@ -82,6 +56,7 @@ print(json.dumps({
     "base_url": settings.TWILIO_BASE_URL,
     "webhook_base_url": settings.TWILIO_WEBHOOK_BASE_URL,
     "max_concurrency": settings.TWILIO_MAX_CONCURRENCY,
+    "portal_port": settings.PORTAL_PORT,
     "database": settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1],
     "broker": settings.CELERY_BROKER_URL.split("://", 1)[0],
 }))
@@ -123,11 +98,6 @@ def run_teed(cmd: list[str], env: dict[str, str], log_path: Path) -> tuple[int, 
     return code, "".join(captured)
 
 
-def has_command(name: str, env: dict[str, str]) -> bool:
-    result = subprocess.run([PY, "manage.py", "help", name], cwd=BASE_DIR, env=env, capture_output=True)
-    return result.returncode == 0
-
-
 def port_is_open(host: str, port: int) -> bool:
     try:
         with socket.create_connection((host, port), timeout=0.5):
@@ -144,9 +114,12 @@ class Supervisor:
         self.stop_timeout = stop_timeout
 
     def start(self, name: str, cmd: list[str], env: dict[str, str]) -> subprocess.Popen:
-        say(f"starting {name}: {' '.join(cmd[1:] if cmd[0] == PY else cmd)}")
-        proc = subprocess.Popen(cmd, cwd=BASE_DIR, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, preexec_fn=_child_setup)
+        """Start `python <args>` in its own process group, so stopping it also stops its children."""
+        say(f"starting {name}: {' '.join(cmd)}")
+        # process_group=0 rather than a preexec_fn: the reader threads of earlier children are running,
+        # and code between fork and exec in a threaded parent can deadlock.
+        proc = subprocess.Popen([PY, *cmd], cwd=BASE_DIR, env=env, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, process_group=0)
         threading.Thread(target=self._pump, args=(name, proc), daemon=True).start()
         self.children.append((name, proc))
         return proc
@@ -200,14 +173,14 @@ class Supervisor:
 def _signal_group(proc: subprocess.Popen, sig: int) -> None:
     try:
         os.killpg(proc.pid, sig)
-    except (ProcessLookupError, PermissionError):
-        pass
+    except ProcessLookupError:
+        pass  # the group is gone: the child was reaped and had no children left
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--web-port", type=int, default=int(os.environ.get("PORTAL_PORT", 8000)))
-    parser.add_argument("--sandbox-port", type=int, default=int(os.environ.get("SANDBOX_PORT", 8765)))
+    parser.add_argument("--web-port", type=int, help="overrides PORTAL_PORT (default 8000)")
+    parser.add_argument("--sandbox-port", type=int, help="overrides SANDBOX_PORT (default 8765)")
     parser.add_argument("--no-seed", action="store_true", help="skip `manage.py seed_demo`")
     parser.add_argument("--startup-timeout", type=float, default=60.0)
     parser.add_argument("--stop-timeout", type=float, default=10.0)
@@ -234,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
     say(f"database: {conf['database']}, broker: {conf['broker']}, Twilio: {target}")
 
     local_sandbox = sandbox_port(conf["base_url"])
-    for name, port in (("web server", args.web_port), ("sandbox", local_sandbox)):
+    for name, port in (("web server", conf["portal_port"]), ("sandbox", local_sandbox)):
         if port and port_is_open("127.0.0.1", port):
             say(f"port {port} for the {name} is already in use; stop whatever listens there first.")
             return 2
@@ -263,36 +236,35 @@ def main(argv: list[str] | None = None) -> int:
 def _run(args, env, conf, local_sandbox, sup: Supervisor, stop: threading.Event) -> int:
     if local_sandbox:
         sandbox_env = dict(env, TWILIO_ACCOUNT_SID=conf["sid"], TWILIO_AUTH_TOKEN=conf["token"])
-        sup.start("sandbox", [PY, "-m", "twilio_sandbox", "--port", str(local_sandbox), "--account-sid",
+        sup.start("sandbox", ["-m", "twilio_sandbox", "--port", str(local_sandbox), "--account-sid",
                               conf["sid"], "--snapshot", str(VAR_DIR / "sandbox.json")], sandbox_env)
-    sup.start("web", [PY, "manage.py", "runserver", f"127.0.0.1:{args.web_port}", "--noreload"], env)
+    sup.start("web", ["manage.py", "runserver", f"127.0.0.1:{conf['portal_port']}", "--noreload"], env)
     pool = os.environ.get("CELERY_POOL", "threads")
     concurrency = os.environ.get("CELERY_CONCURRENCY", str(conf["max_concurrency"]))
-    sup.start("worker", [PY, "-m", "celery", "-A", "owlie_portal", "worker", "-l", "info", "--pool", pool,
+    sup.start("worker", ["-m", "celery", "-A", "owlie_portal", "worker", "-l", "info", "--pool", pool,
                          "--concurrency", concurrency], env)
 
     waits = [("sandbox", local_sandbox)] if local_sandbox else []
-    waits.append(("web server", args.web_port))
+    waits.append(("web server", conf["portal_port"]))
     for name, port in waits:
         if not sup.wait_for_port(name, "127.0.0.1", port, args.startup_timeout, stop):
             return _failure(sup, stop)
 
     seed_output = ""
-    if not args.no_seed:
-        if has_command("seed_demo", env):
-            say("seeding demo data (manage.py seed_demo)")
-            code, seed_output = run_teed([PY, "manage.py", "seed_demo"], env, SEED_LOG)
-            if stop.is_set():
-                return 130
-            if code != 0:
-                say(f"seed_demo failed with exit code {code}; stopping.")
-                return 1
-        else:
-            say("no seed_demo command yet: no demo data; create a login with `manage.py createsuperuser`.")
+    if not conf["base_url"]:
+        say("real Twilio: no demo data (seed_demo only runs against a sandbox).")
+    elif not args.no_seed:
+        say("seeding demo data (manage.py seed_demo)")
+        code, seed_output = run_teed([PY, "manage.py", "seed_demo"], env, SEED_LOG)
+        if stop.is_set():
+            return 130
+        if code != 0:
+            say(f"seed_demo failed with exit code {code}; stopping.")
+            return 1
 
-    sup.start("beat", [PY, "-m", "celery", "-A", "owlie_portal", "beat", "-l", "info",
+    sup.start("beat", ["-m", "celery", "-A", "owlie_portal", "beat", "-l", "info",
                        "-s", str(VAR_DIR / "celerybeat-schedule")], env)
-    _banner(args, conf, local_sandbox, seed_output)
+    _banner(conf, local_sandbox, seed_output)
     while not stop.is_set():
         if sup.dead_child():
             return _failure(sup, stop)
@@ -309,13 +281,13 @@ def _failure(sup: Supervisor, stop: threading.Event) -> int:
     return 1
 
 
-def _banner(args, conf, local_sandbox, seed_output: str) -> None:
+def _banner(conf, local_sandbox, seed_output: str) -> None:
     twilio = conf["base_url"] + " (sandbox)" if local_sandbox else conf["base_url"] or "real Twilio"
     print("\n".join([
         "",
         "=" * 72,
         "Owlie Portal is running.",
-        f"  Admin:    http://127.0.0.1:{args.web_port}/admin/",
+        f"  Admin:    http://127.0.0.1:{conf['portal_port']}/admin/",
         f"  Twilio:   {twilio}",
         f"  Webhooks: {conf['webhook_base_url']}",
     ]), flush=True)
@@ -326,7 +298,7 @@ def _banner(args, conf, local_sandbox, seed_output: str) -> None:
     elif seed_lines:
         print(f"  Demo logins: printed by seed_demo above, also in {SEED_LOG.relative_to(BASE_DIR)}")
     else:
-        print("  Demo logins: none (no seed_demo); use `.venv/bin/python manage.py createsuperuser`.")
+        print("  Demo logins: none (not seeded); use `.venv/bin/python manage.py createsuperuser`.")
     print("  Press Ctrl-C to stop everything.\n" + "=" * 72 + "\n", flush=True)
 
 

@@ -115,6 +115,9 @@ Where NOTES marks a fact UNCONFIRMED, the sandbox chooses
 - Balance of a subaccount: 200 with ``balance`` and ``currency`` null (the
   spec only says child accounts carry no balance information).
 - 21xxx validation errors answer HTTP 400. 429 answers carry no ``Retry-After``.
+- A ``Content-Length`` that is not plain digits, or promises more body than
+  arrives before the client closes its side, answers 400 / 20001 and closes
+  the connection; above 16 MiB, 413 / 20001 without reading the body.
 - Messages, numbers, services, usage and triggers document their own choices
   in their modules' docstrings.
 """

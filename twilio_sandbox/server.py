@@ -14,11 +14,13 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from .app import Sandbox
-from .errors import DropConnection
+from .app import Sandbox, error_response
+from .errors import ApiError, DropConnection
 from .wire import Request, Response
 
 MAX_LINE = 65536
+# Twilio requests are small forms; a larger body is refused before any buffer is allocated for it.
+MAX_BODY = 16 * 1024 * 1024
 
 
 @dataclass
@@ -44,7 +46,14 @@ class Handler(BaseHTTPRequestHandler):
 
     def handle_one_request(self):
         """Read one request, answer it; our own parser keeps the hot path short."""
-        parsed = self._read_request()
+        try:
+            parsed = self._read_request()
+        except ApiError as error:
+            # The request's framing is unknown, so nothing more can be read from this connection.
+            self.close_connection = True
+            head, payload = _encode(error_response(error), keep_alive=False)
+            self._send(head + payload)
+            return
         if parsed is None:
             self.close_connection = True
             return
@@ -63,8 +72,11 @@ class Handler(BaseHTTPRequestHandler):
         head, payload = _encode(response, keep_alive)
         # Recorded before sending, so a test sees the exchange as soon as its call returns.
         self._record(request, split.query, response, payload)
+        self._send(head + payload)
+
+    def _send(self, data: bytes):
         try:
-            self.wfile.write(head + payload)  # unbuffered socket writer: one sendall
+            self.wfile.write(data)  # unbuffered socket writer: one sendall
         except OSError:
             self.close_connection = True
 
@@ -83,8 +95,10 @@ class Handler(BaseHTTPRequestHandler):
                 break
             name, _, value = raw.decode("latin-1").partition(":")
             headers[name.strip().lower()] = value.strip()
-        length = int(headers.get("content-length") or 0)
+        length = _content_length(headers.get("content-length"))
         body = self.rfile.read(length) if length else b""
+        if len(body) < length:
+            raise ApiError(400, 20001, f"Content-Length is {length} but the request body has {len(body)} bytes")
         connection = headers.get("connection", "").lower()
         keep_alive = version == "HTTP/1.1" and connection != "close" or connection == "keep-alive"
         return method.upper(), target, headers, body, keep_alive
@@ -109,6 +123,19 @@ class Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format, *args):  # noqa: A002 - stdlib signature
         pass  # quiet: tests and benchmarks would drown in access logs
+
+
+def _content_length(value: str | None) -> int:
+    """The declared body size (no header: no body); an unusable value raises ApiError 400, too large 413."""
+    if value is None:
+        return 0
+    # Digits only: int() would also take "-1", "+5", "1_0" and non-ASCII digits.
+    if not (value.isascii() and value.isdigit()):
+        raise ApiError(400, 20001, f"Invalid Content-Length: {value!r}")
+    length = int(value)
+    if length > MAX_BODY:
+        raise ApiError(413, 20001, f"Content-Length {length} exceeds the sandbox's limit of {MAX_BODY} bytes")
+    return length
 
 
 def _encode(response: Response, keep_alive: bool) -> tuple[bytes, bytes]:

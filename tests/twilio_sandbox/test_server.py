@@ -4,6 +4,7 @@ import base64
 import http.client
 import json
 import re
+import socket
 import time
 
 import pytest
@@ -25,6 +26,59 @@ def raw_request(sandbox, method, path, *, auth=None, body=None, headers=None):
     data = response.read()
     connection.close()
     return response, data
+
+
+def raw_exchange(sandbox, data: bytes) -> tuple[int, dict[str, str], bytes]:
+    """Send raw bytes, shut down writing (the server sees EOF), read the answer until the server closes."""
+    host, port = sandbox.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as sock:
+        sock.sendall(data)
+        sock.shutdown(socket.SHUT_WR)
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    head, _, body = b"".join(chunks).partition(b"\r\n\r\n")
+    status_line, *header_lines = head.decode("latin-1").split("\r\n")
+    headers = {name.lower(): value.strip() for name, _, value in (line.partition(":") for line in header_lines)}
+    return int(status_line.split()[1]), headers, body
+
+
+@pytest.mark.parametrize("declared", ["abc", "-1", "+5", "", "1_0"],
+                         ids=["non-numeric", "negative", "signed", "empty", "underscore"])
+def test_unusable_content_length_answers_twilio_400_and_closes(sandbox, declared):
+    request = (f"POST /2010-04-01/Accounts.json HTTP/1.1\r\nHost: sandbox\r\nContent-Length: {declared}\r\n"
+               "Content-Type: application/x-www-form-urlencoded\r\n\r\n").encode()
+
+    status, headers, body = raw_exchange(sandbox, request)
+
+    assert status == 400
+    assert headers["connection"] == "close"
+    assert json.loads(body) == {"code": 20001, "message": f"Invalid Content-Length: {declared!r}",
+                                "more_info": "https://www.twilio.com/docs/errors/20001", "status": 400}
+
+
+def test_body_shorter_than_content_length_answers_twilio_400_and_creates_nothing(sandbox, parent_client):
+    request = (b"POST /2010-04-01/Accounts.json HTTP/1.1\r\nHost: sandbox\r\nContent-Length: 100\r\n"
+               b"Content-Type: application/x-www-form-urlencoded\r\n\r\nFriendlyName=short")
+
+    status, headers, body = raw_exchange(sandbox, request)
+
+    assert status == 400
+    assert headers["connection"] == "close"
+    error = json.loads(body)
+    assert (error["code"], error["status"]) == (20001, 400)
+    assert error["message"] == "Content-Length is 100 but the request body has 18 bytes"
+    assert [a.sid for a in parent_client.api.v2010.accounts.list()] == [sandbox.parent_sid]
+
+
+def test_huge_content_length_is_refused_without_reading_the_body(sandbox):
+    request = (b"POST /2010-04-01/Accounts.json HTTP/1.1\r\nHost: sandbox\r\n"
+               b"Content-Length: 1000000000000\r\n\r\n")
+
+    status, _, body = raw_exchange(sandbox, request)
+
+    assert status == 413
+    assert json.loads(body)["code"] == 20001
 
 
 def test_a_fetch_round_trips_in_about_a_millisecond(sandbox, parent_client):
