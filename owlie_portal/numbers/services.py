@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from owlie_portal.tenants.credentials import tenant_credentials
 from owlie_portal.tenants.models import Operation, Tenant
 from owlie_portal.tenants.operations import (
     operation_fail,
@@ -42,16 +43,18 @@ def _memberships(losing: Tenant | None) -> dict[str, str]:
     account and does not follow a transferred number (NOTES §5)."""
     if losing is None or losing.status != Tenant.Status.ACTIVE:
         return {}
+    credentials = tenant_credentials(losing)
     return {number_sid: service.sid
-            for service in messaging.services_list(tenant=losing)
-            for number_sid in messaging.service_numbers_list(tenant=losing, service_sid=service.sid)}
+            for service in messaging.services_list(credentials=credentials)
+            for number_sid in messaging.service_numbers_list(credentials=credentials, service_sid=service.sid)}
 
 
 def _leave_services(losing: Tenant | None, number_sid: str, memberships: dict[str, str]) -> None:
     # Whether Twilio requires this is unconfirmed (NOTES §5); taking the number out first is always safe.
     service_sid = memberships.get(number_sid)
     if service_sid:
-        messaging.service_remove_number(tenant=losing, service_sid=service_sid, number_sid=number_sid)
+        messaging.service_remove_number(credentials=tenant_credentials(losing), service_sid=service_sid,
+                                        number_sid=number_sid)
 
 
 def _record_moved(operation: Operation, moved: PhoneNumberRecord) -> None:

@@ -17,6 +17,7 @@ import redis
 from owlie_portal.twilio_gateway import accounts
 from owlie_portal.twilio_gateway.budget import RedisBudget
 from owlie_portal.twilio_gateway.errors import TwilioAmbiguousError, TwilioPermanentError, TwilioTransientError
+from owlie_portal.twilio_gateway.records import SubaccountCredentials
 
 LIST_ENDPOINT = "GET /2010-04-01/Accounts.json"
 REPO = Path(__file__).resolve().parents[2]
@@ -51,6 +52,17 @@ def test_the_gateway_reaches_the_sandbox_and_returns_frozen_records_without_the_
 
     key = accounts.api_key_create(account_sid=created.sid, friendly_name="owlie-portal")
     assert key.secret and key.secret not in repr(key)
+
+
+def test_subaccount_credentials_keep_the_auth_token_and_the_api_key_secret_out_of_repr_and_str():
+    credentials = SubaccountCredentials(account_sid="AC" + "1" * 32, auth_token="token-" + "2" * 26,
+                                        api_key_sid="SK" + "3" * 32, api_key_secret="secret-" + "4" * 25)
+
+    for text in (repr(credentials), str(credentials), f"{credentials}"):
+        assert credentials.account_sid in text and credentials.api_key_sid in text
+        assert credentials.auth_token not in text and credentials.api_key_secret not in text
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        credentials.auth_token = "changed"
 
 
 def test_reopening_a_closed_subaccount_is_a_permanent_error_with_twilios_code_and_status(sandbox):
