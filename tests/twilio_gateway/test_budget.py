@@ -29,12 +29,12 @@ class RedisServer:
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             self.port = sock.getsockname()[1]
-        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.url = f"redis://127.0.0.1:{self.port}/6"
         self._directory = directory
         self._process: subprocess.Popen | None = None
 
     def client(self) -> redis.Redis:
-        return redis.Redis(port=self.port, socket_connect_timeout=1, retry=Retry(NoBackoff(), 0))
+        return redis.Redis(port=self.port, db=6, socket_connect_timeout=1, retry=Retry(NoBackoff(), 0))
 
     def start(self) -> None:
         self._process = subprocess.Popen(
