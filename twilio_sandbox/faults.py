@@ -1,4 +1,5 @@
-"""Fault injection: latency, 429/500, dropped connections, read timeouts, concurrency limit.
+"""Fault injection: latency, 429/500, dropped connections, read timeouts, concurrency limit, and a
+hold that keeps requests in flight until released (for tests that need overlap, not timing).
 
 Decisions come from one seeded ``random.Random`` so a run repeats for a seed
 (given the same request order).
@@ -26,6 +27,8 @@ class FaultConfig:
 
 
 FIELD_TYPES = {f.name: f.type for f in fields(FaultConfig)}
+# A forgotten hold lets requests go after this long, so the server never hangs for good.
+HOLD_LIMIT_S = 30.0
 
 
 def too_many_requests(in_flight: int) -> ApiError:
@@ -37,12 +40,21 @@ def too_many_requests(in_flight: int) -> ApiError:
 class Faults:
     def __init__(self):
         self._lock = threading.Lock()
+        self._released = threading.Event()
         self.clear()
 
     def clear(self) -> None:
         with self._lock:
             self.config = FaultConfig()
             self._random = random.Random(0)
+        self.release()
+
+    def hold(self) -> None:
+        """Keep requests in flight (after their latency) until ``release()``; in-process tests only."""
+        self._released.clear()
+
+    def release(self) -> None:
+        self._released.set()
 
     def configure(self, values: dict) -> FaultConfig:
         """Replace the config with ``values`` (unknown names → ValueError)."""
@@ -73,6 +85,7 @@ class Faults:
             roll = self._random.random()
         if delay > 0:
             time.sleep(delay / 1000.0)
+        self._released.wait(HOLD_LIMIT_S)
         # One roll split into bands keeps the probabilities independent of each other.
         for p, outcome in ((config.p_429, "429"), (config.p_500, "500"),
                            (config.p_drop, "drop"), (config.p_read_timeout, "timeout")):

@@ -13,6 +13,7 @@ from owlie_portal.operations.services import (
     operation_perform,
     operation_succeed,
 )
+from owlie_portal.tenants.credentials import tenant_credentials
 from owlie_portal.tenants.models import Tenant
 from owlie_portal.twilio_gateway import messaging, phone_numbers
 from owlie_portal.twilio_gateway.errors import TwilioAmbiguousError, TwilioError, TwilioPermanentError
@@ -44,16 +45,18 @@ def _memberships(losing: Tenant | None) -> dict[str, str]:
     account and does not follow a transferred number (NOTES §5)."""
     if losing is None or losing.status != Tenant.Status.ACTIVE:
         return {}
+    credentials = tenant_credentials(losing)
     return {number_sid: service.sid
-            for service in messaging.services_list(tenant=losing)
-            for number_sid in messaging.service_numbers_list(tenant=losing, service_sid=service.sid)}
+            for service in messaging.services_list(credentials=credentials)
+            for number_sid in messaging.service_numbers_list(credentials=credentials, service_sid=service.sid)}
 
 
 def _leave_services(losing: Tenant | None, number_sid: str, memberships: dict[str, str]) -> None:
     # Whether Twilio requires this is unconfirmed (NOTES §5); taking the number out first is always safe.
     service_sid = memberships.get(number_sid)
     if service_sid:
-        messaging.service_remove_number(tenant=losing, service_sid=service_sid, number_sid=number_sid)
+        messaging.service_remove_number(credentials=tenant_credentials(losing), service_sid=service_sid,
+                                        number_sid=number_sid)
 
 
 def _record_moved(operation: Operation, moved: PhoneNumberRecord) -> None:

@@ -3,10 +3,15 @@
 With Redis (production, CI) the budget is shared by every worker process on every host: a sorted set
 of leases, taken and expired atomically by a Lua script, so a killed worker's lease lapses on its own.
 In embedded mode there is one worker process, so a process-local semaphore is the whole budget.
+
+Redis is infrastructure, not Twilio: it never turns a request that reached Twilio into a failure. A slot
+that cannot be given back is left to lapse; a slot that cannot be taken is a transient error, as the
+request was never sent.
 """
 
 from __future__ import annotations
 
+import logging
 import random
 import threading
 import time
@@ -14,9 +19,14 @@ import uuid
 from contextlib import contextmanager
 from functools import lru_cache
 
+import redis
 from django.conf import settings
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from .errors import TwilioTransientError
+
+logger = logging.getLogger(__name__)
 
 # KEYS[1] = lease set; ARGV = limit, lease seconds, token. Returns 1 when a slot was taken.
 _ACQUIRE = """
@@ -36,9 +46,20 @@ return 0
 # so a worker never waits without bound.
 WAIT_LIMIT_S = 120.0
 
+# A lease script answers in microseconds: anything this slow is an outage, so fail fast and let the task
+# retry later. One immediate retry reconnects a pooled connection left stale by a Redis restart.
+REDIS_CONNECT_TIMEOUT_S = 1.0
+REDIS_TIMEOUT_S = 2.0
+REDIS_RETRIES = 1
+
 
 def _budget_busy() -> TwilioTransientError:
     return TwilioTransientError("No Twilio request slot came free in time (concurrency budget busy).")
+
+
+def _budget_unreachable() -> TwilioTransientError:
+    # Never redis' own message: it names the internal host and port, and this one reaches the admin.
+    return TwilioTransientError("The portal's request budget (Redis) is unreachable; the request was not sent.")
 
 
 class LocalBudget:
@@ -57,25 +78,43 @@ class LocalBudget:
 
 class RedisBudget:
     def __init__(self, url: str, key: str, limit: int, lease_s: float):
-        import redis
-
-        self._redis = redis.Redis.from_url(url)
+        self._redis = redis.Redis.from_url(
+            url, socket_connect_timeout=REDIS_CONNECT_TIMEOUT_S, socket_timeout=REDIS_TIMEOUT_S,
+            retry=Retry(NoBackoff(), REDIS_RETRIES),
+        )
         self._acquire = self._redis.register_script(_ACQUIRE)
         self._key, self._limit, self._lease_s = key, limit, lease_s
 
     @contextmanager
     def slot(self):
         token = uuid.uuid4().hex
-        delay, give_up_at = 0.002, time.monotonic() + WAIT_LIMIT_S
-        while not self._acquire(keys=[self._key], args=[self._limit, self._lease_s, token]):
-            if time.monotonic() > give_up_at:
-                raise _budget_busy()
-            time.sleep(delay * (0.5 + random.random()))
-            delay = min(delay * 2, 0.05)
+        self._take(token)
         try:
             yield
         finally:
+            self._give_back(token)
+
+    def _take(self, token: str) -> None:
+        delay, give_up_at = 0.002, time.monotonic() + WAIT_LIMIT_S
+        try:
+            while not self._acquire(keys=[self._key], args=[self._limit, self._lease_s, token]):
+                if time.monotonic() > give_up_at:
+                    raise _budget_busy()
+                time.sleep(delay * (0.5 + random.random()))
+                delay = min(delay * 2, 0.05)
+        except redis.RedisError as error:
+            # A lease the script took before its answer was lost lapses by itself.
+            logger.warning("Twilio request budget: could not take a slot from Redis (%s); request not sent",
+                           type(error).__name__)
+            raise _budget_unreachable() from None
+
+    def _give_back(self, token: str) -> None:
+        # Best effort: the request is done (Twilio may have applied it), and the lease lapses on its own.
+        try:
             self._redis.zrem(self._key, token)
+        except redis.RedisError as error:
+            logger.warning("Twilio request budget: could not give a slot back to Redis (%s); it lapses within %gs",
+                           type(error).__name__, self._lease_s)
 
 
 @lru_cache(maxsize=4)

@@ -20,6 +20,7 @@ from twilio.rest import Client
 
 from .budget import current_budget
 from .errors import TwilioConfigurationError
+from .records import SubaccountCredentials
 
 TWILIO_HOSTS = ("api.twilio.com", "messaging.twilio.com")
 RATE_LIMIT_RETRIES = 6
@@ -75,8 +76,8 @@ def parent_client() -> Client:
     return Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, http_client=_http_client())
 
 
-def subaccount_client(tenant) -> Client:
+def subaccount_client(credentials: SubaccountCredentials) -> Client:
     """A client authenticated with the subaccount's own credentials (needed for messaging.twilio.com)."""
-    if not getattr(tenant, "subaccount_sid", "") or not getattr(tenant, "auth_token", ""):
-        raise TwilioConfigurationError(f"Tenant {tenant} has no stored subaccount credentials yet.")
-    return Client(tenant.subaccount_sid, tenant.auth_token, http_client=_http_client())
+    if not credentials.account_sid or not credentials.auth_token:
+        raise TwilioConfigurationError(f"Subaccount {credentials.account_sid or '(no SID)'} has no auth token.")
+    return Client(credentials.account_sid, credentials.auth_token, http_client=_http_client())

@@ -1,9 +1,19 @@
-"""Frozen values the gateway returns. Never SDK objects; secrets are kept out of repr()."""
+"""Frozen values the gateway takes and returns. Never SDK objects; secrets are kept out of repr()."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+
+
+@dataclass(frozen=True)
+class SubaccountCredentials:
+    """What the gateway needs to act as a subaccount. Authentication uses the auth token for now."""
+
+    account_sid: str
+    auth_token: str = field(repr=False)
+    api_key_sid: str = ""
+    api_key_secret: str = field(default="", repr=False)
 
 
 @dataclass(frozen=True)

@@ -7,16 +7,17 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+import redis
 
 from owlie_portal.twilio_gateway import accounts
 from owlie_portal.twilio_gateway.budget import RedisBudget
 from owlie_portal.twilio_gateway.errors import TwilioAmbiguousError, TwilioPermanentError, TwilioTransientError
+from owlie_portal.twilio_gateway.records import SubaccountCredentials
 
 LIST_ENDPOINT = "GET /2010-04-01/Accounts.json"
 REPO = Path(__file__).resolve().parents[2]
@@ -29,6 +30,10 @@ def _parallel(count: int, fn) -> list:
 
 def _peak_in_flight(sandbox) -> int:
     return sandbox.sandbox.stats.to_json()["peak_in_flight"].get(sandbox.parent_sid, 0)
+
+
+def _in_flight(sandbox) -> int:
+    return sandbox.sandbox.stats.to_json()["in_flight"].get(sandbox.parent_sid, 0)
 
 
 def test_the_gateway_reaches_the_sandbox_and_returns_frozen_records_without_the_token_in_repr(sandbox):
@@ -47,6 +52,17 @@ def test_the_gateway_reaches_the_sandbox_and_returns_frozen_records_without_the_
 
     key = accounts.api_key_create(account_sid=created.sid, friendly_name="owlie-portal")
     assert key.secret and key.secret not in repr(key)
+
+
+def test_subaccount_credentials_keep_the_auth_token_and_the_api_key_secret_out_of_repr_and_str():
+    credentials = SubaccountCredentials(account_sid="AC" + "1" * 32, auth_token="token-" + "2" * 26,
+                                        api_key_sid="SK" + "3" * 32, api_key_secret="secret-" + "4" * 25)
+
+    for text in (repr(credentials), str(credentials), f"{credentials}"):
+        assert credentials.account_sid in text and credentials.api_key_sid in text
+        assert credentials.auth_token not in text and credentials.api_key_secret not in text
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        credentials.auth_token = "changed"
 
 
 def test_reopening_a_closed_subaccount_is_a_permanent_error_with_twilios_code_and_status(sandbox):
@@ -121,16 +137,29 @@ def test_rate_limited_answers_are_retried_until_every_call_succeeds(sandbox, set
     assert sandbox.sandbox.stats.to_json()["responses"].get("429", 0) > 0  # the limit really was hit
 
 
-def test_requests_in_flight_never_exceed_the_configured_concurrency(sandbox, settings):
+def test_requests_in_flight_never_exceed_the_configured_concurrency(sandbox, settings, wait_until):
     settings.TWILIO_MAX_CONCURRENCY = 3
     sandbox.sandbox.stats.reset()
-    sandbox.sandbox.faults.configure({"latency_ms": 50})
+    sandbox.sandbox.faults.hold()  # nothing answers until released: only the budget limits the overlap
+    start = threading.Barrier(12 + 1)
 
-    _parallel(12, lambda i: accounts.subaccount_fetch(sid=sandbox.parent_sid))
+    def fetch():
+        start.wait()
+        return accounts.subaccount_fetch(sid=sandbox.parent_sid)
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        pending = [pool.submit(fetch) for _ in range(12)]
+        start.wait()
+        try:
+            # Exactly 3: fewer means the budget is stricter than configured, more that it lets extra through.
+            wait_until(lambda: _in_flight(sandbox) == 3, timeout=10, message="3 requests in flight")
+        finally:
+            sandbox.sandbox.faults.release()
+        assert all(p.result(timeout=30).sid == sandbox.parent_sid for p in pending)
 
     stats = sandbox.sandbox.stats.to_json()
     assert stats["requests"]["GET /2010-04-01/Accounts/{Sid}.json"] == 12
-    assert 1 <= _peak_in_flight(sandbox) <= 3
+    assert _peak_in_flight(sandbox) == 3
 
 
 # --- the Redis budget, shared by processes ------------------------------------------------------------
@@ -144,37 +173,49 @@ def redis_url(settings):
 
 @pytest.fixture
 def budget_key(redis_url):
-    import redis
-
     key = f"owlie:twilio-inflight:test-{uuid.uuid4().hex}"
     yield key
     redis.Redis.from_url(redis_url).delete(key)
 
 
-def test_the_redis_budget_bounds_requests_in_flight_across_independent_holders(redis_url, budget_key):
-    budgets = [RedisBudget(redis_url, budget_key, limit=3, lease_s=10) for _ in range(4)]  # 4 "processes"
-    lock, in_flight, peak = threading.Lock(), [0], [0]
+def test_the_redis_budget_bounds_requests_in_flight_across_independent_holders(redis_url, budget_key, wait_until):
+    budgets = [RedisBudget(redis_url, budget_key, limit=3, lease_s=30) for _ in range(4)]  # 4 "processes"
+    leases = redis.Redis.from_url(redis_url)
+    lock, holding, peak = threading.Lock(), [0], [0]
+    start, release = threading.Barrier(16 + 1), threading.Event()
 
     def hold(i: int) -> None:
+        start.wait()
         with budgets[i % 4].slot():
             with lock:
-                in_flight[0] += 1
-                peak[0] = max(peak[0], in_flight[0])
-            time.sleep(0.03)
+                holding[0] += 1
+                peak[0] = max(peak[0], holding[0])
+            release.wait(30)
             with lock:
-                in_flight[0] -= 1
+                holding[0] -= 1
 
-    _parallel(16, hold)
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        done = [pool.submit(hold, i) for i in range(16)]
+        start.wait()
+        try:
+            wait_until(lambda: holding[0] == 3 and leases.zcard(budget_key) == 3, timeout=10,
+                       message="3 holders with 3 leases in Redis")
+        finally:
+            release.set()
+        for future in done:
+            future.result(timeout=30)
 
     assert peak[0] == 3
+    assert leases.zcard(budget_key) == 0  # every lease given back
 
 
 def test_a_lease_left_by_a_killed_holder_lapses(redis_url, budget_key):
+    leases = redis.Redis.from_url(redis_url)
     holder = subprocess.Popen(
         [sys.executable, "-c",
-         "import sys, time\n"
+         "import time\n"
          "from owlie_portal.twilio_gateway.budget import RedisBudget\n"
-         f"budget = RedisBudget({redis_url!r}, {budget_key!r}, limit=1, lease_s=1.5)\n"
+         f"budget = RedisBudget({redis_url!r}, {budget_key!r}, limit=1, lease_s=0.5)\n"
          "with budget.slot():\n"
          "    print('holding', flush=True)\n"
          "    time.sleep(60)\n"],
@@ -184,19 +225,21 @@ def test_a_lease_left_by_a_killed_holder_lapses(redis_url, budget_key):
     finally:
         holder.kill()  # SIGKILL: its finally never runs, the lease stays behind
         holder.wait()
-    budget = RedisBudget(redis_url, budget_key, limit=1, lease_s=5)
-    taken = threading.Event()
+    [(dead_token, dead_until)] = leases.zrange(budget_key, 0, -1, withscores=True)
+    budget, taken = RedisBudget(redis_url, budget_key, limit=1, lease_s=30), []
 
     def take():
         with budget.slot():
-            taken.set()
+            taken.append(leases.zrange(budget_key, 0, -1, withscores=True))
 
     waiter = threading.Thread(target=take, daemon=True)
-    started = time.monotonic()
     waiter.start()
-    assert not taken.wait(0.5), "the dead holder's slot must stay taken until its lease ends"
-    assert taken.wait(5), "the dead holder's lease never lapsed"
-    assert 1.0 <= time.monotonic() - started <= 5
+    waiter.join(timeout=10)
+    assert taken, "the dead holder's lease never lapsed"
+    [(token, until)] = taken[0]
+    assert token != dead_token  # the dead lease is gone; only the new one holds the slot
+    # By Redis' own clock the slot was taken no earlier than the dead lease's end (score = taken at + lease_s).
+    assert until - 30 >= dead_until - 1e-6
 
 
 def test_an_answer_cut_off_mid_body_is_ambiguous_for_a_create_and_transient_for_an_update():

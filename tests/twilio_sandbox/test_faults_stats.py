@@ -101,6 +101,24 @@ def test_concurrency_limit_counts_each_account_separately(sandbox, parent_client
     assert not any(isinstance(r, TwilioRestException) for r in results)
 
 
+def test_a_hold_keeps_requests_in_flight_until_released(sandbox, wait_until):
+    sandbox.sandbox.faults.hold()
+    answered = []
+    threads = [threading.Thread(target=lambda: answered.append(sandbox.client().api.v2010.account.fetch().sid))
+               for _ in range(3)]
+    for thread in threads:
+        thread.start()
+
+    wait_until(lambda: sandbox.sandbox.stats.to_json()["in_flight"] == {sandbox.parent_sid: 3},
+               timeout=10, message="three requests held in flight")
+    assert answered == []
+    sandbox.sandbox.faults.release()
+    for thread in threads:
+        thread.join()
+    assert answered == [sandbox.parent_sid] * 3
+    assert sandbox.sandbox.stats.to_json()["peak_in_flight"] == {sandbox.parent_sid: 3}
+
+
 def test_same_seed_repeats_the_same_faults(sandbox, parent_client):
     def outcomes():
         sandbox.control("faults", p_500=0.5, seed=42)

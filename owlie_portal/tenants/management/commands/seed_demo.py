@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from owlie_portal.messaging.models import MessagingService
 from owlie_portal.numbers.models import PhoneNumber
+from owlie_portal.tenants.credentials import tenant_credentials
 from owlie_portal.tenants.models import Tenant
 from owlie_portal.tenants.roles import roles_sync
 from owlie_portal.tenants.services.provisioning import API_KEY_NAME
@@ -92,14 +93,15 @@ class Command(BaseCommand):
         tenant.api_key_sid, tenant.api_key_secret = key.sid, key.secret
         tenant.status, tenant.last_synced_at = Tenant.Status.ACTIVE, timezone.now()
         tenant.save()
-        service = messaging.service_create(tenant=tenant, friendly_name=f"{name} notifications")
+        credentials = tenant_credentials(tenant)
+        service = messaging.service_create(credentials=credentials, friendly_name=f"{name} notifications")
         MessagingService.objects.create(sid=service.sid, tenant=tenant, friendly_name=service.friendly_name)
         for area_code in ("415", "212")[: 1 + index % 2]:
             number = phone_numbers.number_buy(account_sid=record.sid, area_code=area_code)
             PhoneNumber.objects.create(sid=number.sid, phone_number=number.phone_number, tenant=tenant,
                                        friendly_name=number.friendly_name, sms_capable=number.sms,
                                        mms_capable=number.mms, voice_capable=number.voice)
-            messaging.service_add_number(tenant=tenant, service_sid=service.sid, number_sid=number.sid)
+            messaging.service_add_number(credentials=credentials, service_sid=service.sid, number_sid=number.sid)
         self._control("usage/seed", {"account_sid": record.sid, "months": 13, "seed": index})
         if index % 12 == 5:  # a few customers are suspended, for the demo's filters
             accounts.subaccount_set_status(sid=record.sid, status="suspended")
