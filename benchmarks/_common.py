@@ -60,7 +60,7 @@ class SandboxProcess:
         return self.control("faults", **fields)
 
     def client(self):
-        """The plain twilio client a user writes today, pointed at the sandbox (NOTES §9 rewrite only)."""
+        """The plain twilio client a user writes today, pointed at the sandbox (docs/twilio-behaviour.md §9 rewrite only)."""
         from twilio.rest import Client
 
         from twilio_sandbox.testing import SandboxHttpClient

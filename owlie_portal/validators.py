@@ -1,4 +1,4 @@
-"""Validators for Twilio identifiers: a SID is two uppercase letters plus 32 hex characters (NOTES §3)."""
+"""Validators for Twilio identifiers: a SID is two uppercase letters plus 32 hex characters (docs/twilio-behaviour.md §3)."""
 
 import re
 

@@ -6,7 +6,7 @@ format (form-encoded requests, Basic auth, RFC 2822 dates in 2010 resources,
 ``%Y-%m-%dT%H:%M:%SZ`` in v1, ``XX`` + 32 hex SIDs, both paging shapes, legacy
 error bodies ``{code, message, more_info, status}``). Standard library only;
 it imports nothing from the portal. Facts come from
-``/work/shared/twilio-oai/NOTES.md`` (cited as §n) and the OpenAPI subsets there.
+``docs/twilio-behaviour.md`` (cited as §n) and Twilio's OpenAPI specs (twilio/twilio-oai).
 
 Running it
 ----------
@@ -38,7 +38,7 @@ In-process (tests)::
 
 ``sb.client()`` uses ``SandboxHttpClient``, a ``TwilioHttpClient`` that
 rewrites ``https://api.twilio.com`` and ``https://messaging.twilio.com`` to the
-sandbox URL (NOTES §9), so v1 ``meta.next_page_url`` keeps Twilio's real host.
+sandbox URL (docs/twilio-behaviour.md §9), so v1 ``meta.next_page_url`` keeps Twilio's real host.
 Keep ``TWILIO_EDGE`` / ``TWILIO_REGION`` unset: the client would mangle the host.
 
 Speed: with no fault configured one request round-trips in about 1 ms
@@ -72,7 +72,7 @@ Settings may be sent as form fields, query parameters or a JSON object body.
     (per account, 0 = none), ``seed`` (``random.Random`` seed; same seed and
     request order → same faults). Unknown fields → 400.
 ``GET|POST /_sandbox/config``
-    ``max_subaccounts`` (default 1000, NOTES §5) and the parent's ``balance``
+    ``max_subaccounts`` (default 1000, docs/twilio-behaviour.md §5) and the parent's ``balance``
     (default "100.00" USD).
 ``POST /_sandbox/inbound`` (From, To, Body)
     An end user texts a sandbox number: opt-out keywords apply, a signed
@@ -85,13 +85,13 @@ Faults (for Twilio requests only)
 Order per request: count in flight → concurrency limit → latency + jitter
 sleep → one random roll → handle. Over ``concurrency_limit`` requests in flight
 for one account → 429 / 20429 with ``Twilio-Concurrent-Requests: <n>``; the
-request is not processed (NOTES §4). ``p_429`` → the same answer. ``p_500`` →
+request is not processed (docs/twilio-behaviour.md §4). ``p_429`` → the same answer. ``p_500`` →
 500 / 20500. ``p_drop`` → the socket is closed with no response. ``p_read_timeout``
 → the request IS processed (state changes) and the answer is held back
 ``read_timeout_s`` seconds, so a client with a shorter timeout gives up
 although the change happened.
 
-Where NOTES marks a fact UNCONFIRMED, the sandbox chooses
+Where docs/twilio-behaviour.md marks a fact UNCONFIRMED, the sandbox chooses
 ---------------------------------------------------------
 - ``PageSize`` above 1000 is clamped to 1000 (below 1 → 1); ``PageToken`` is
   ``PT<offset>``.

@@ -1,4 +1,4 @@
-"""Basic-auth rules of NOTES §5 (credential scope of parents, subaccounts and API keys)."""
+"""Basic-auth rules of docs/twilio-behaviour.md §5 (credential scope of parents, subaccounts and API keys)."""
 
 import base64
 import binascii
@@ -55,7 +55,7 @@ def authenticate(store, authorization_header: str | None, *, target_account_sid:
         if target is None:
             raise not_found(f"/2010-04-01/Accounts/{target_account_sid}")
         # Only the parent's own SID+token reach a child; parent API keys
-        # cannot (NOTES §5), and siblings never can.
+        # cannot (docs/twilio-behaviour.md §5), and siblings never can.
         if principal.via_key_sid is None and target.owner_account_sid == principal.account_sid:
             return principal
         raise authenticate_error()
@@ -76,7 +76,7 @@ def _check_secret(store, creds) -> Principal:
         if account is None or not hmac.compare_digest(account.auth_token, password):
             raise authenticate_error()
         principal = Principal(account.sid)
-    # A closed account's credentials stop working (NOTES §4: 20003 covers
+    # A closed account's credentials stop working (docs/twilio-behaviour.md §4: 20003 covers
     # suspended/closed accounts).
     if account is None or account.status == "closed":
         raise authenticate_error()
@@ -86,7 +86,7 @@ def _check_secret(store, creds) -> Principal:
 def check_suspended_write(store, principal: Principal, method: str, path: str) -> None:
     """A suspended account's own credentials may read but not change anything.
 
-    DESIGN choice (NOTES marks the exact code UNCONFIRMED): writes on 2010
+    DESIGN choice (docs/twilio-behaviour.md §4 marks the exact code UNCONFIRMED): writes on 2010
     resources answer 401/20003; message sends answer 401/10001 "Account not active".
     """
     if method not in ("POST", "DELETE") or not path.startswith("/2010-04-01/"):

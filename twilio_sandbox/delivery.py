@@ -5,16 +5,16 @@ A background thread moves each outbound message one status step per tick:
     queued (no service) / accepted (service) -> sending -> sent -> delivered
 
 and POSTs a status callback for every status after the first one (Twilio sends
-none for the initial status, NOTES §7). Recipients chosen by the sandbox end
+none for the initial status, docs/twilio-behaviour.md §7). Recipients chosen by the sandbox end
 differently (sandbox convention, not Twilio's):
 
     To +15005550010 -> ... sent -> undelivered, ErrorCode 30003 (unreachable handset)
     To +15005550011 -> failed,                  ErrorCode 30008 (unknown error)
 
 A message whose account is suspended or closed before it is sent fails with
-30002 (NOTES §4). Callbacks go to the message's StatusCallback, else to its
+30002 (docs/twilio-behaviour.md §4). Callbacks go to the message's StatusCallback, else to its
 Messaging Service's status_callback, signed with the owning account's auth
-token in ``X-Twilio-Signature`` (NOTES §7). A callback that fails is logged and
+token in ``X-Twilio-Signature`` (docs/twilio-behaviour.md §7). A callback that fails is logged and
 dropped; it never changes the message.
 """
 
@@ -97,7 +97,7 @@ def post_signed(url: str, params: dict, token: str, method: str = "POST") -> int
 
 
 def raw_dlr_done_date(when) -> str:
-    """RawDlrDoneDate is YYMMDDhhmm (NOTES §7)."""
+    """RawDlrDoneDate is YYMMDDhhmm (docs/twilio-behaviour.md §7)."""
     return when.strftime("%y%m%d%H%M")
 
 

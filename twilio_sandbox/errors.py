@@ -3,7 +3,7 @@
 Twilio's core and messaging APIs answer errors with the legacy body
 ``{code, message, more_info, status}``. twilio-python 9.10+ turns a body that
 also has ``type`` and ``title`` into a different exception class, so those
-keys must never appear (NOTES §4).
+keys must never appear (docs/twilio-behaviour.md §4).
 """
 
 

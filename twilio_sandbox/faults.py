@@ -32,7 +32,7 @@ HOLD_LIMIT_S = 30.0
 
 
 def too_many_requests(in_flight: int) -> ApiError:
-    # 20429: the request was not processed and is safe to retry (NOTES §4).
+    # 20429: the request was not processed and is safe to retry (docs/twilio-behaviour.md §4).
     return ApiError(429, 20429, "Too Many Requests",
                     headers={"Twilio-Concurrent-Requests": str(in_flight)})
 

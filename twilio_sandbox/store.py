@@ -12,7 +12,7 @@ from datetime import datetime
 
 from .wire import new_sid, new_token, now
 
-DEFAULT_MAX_SUBACCOUNTS = 1000  # NOTES §5: Twilio's default limit
+DEFAULT_MAX_SUBACCOUNTS = 1000  # docs/twilio-behaviour.md §5: Twilio's default limit
 DEFAULT_BALANCE = "100.00"
 
 
@@ -201,7 +201,7 @@ class Store:
         return [a for a in self.accounts.values() if not a.is_parent]
 
     def effective_status(self, account: Account) -> str:
-        """A child of a suspended parent is suspended too (NOTES §5)."""
+        """A child of a suspended parent is suspended too (docs/twilio-behaviour.md §5)."""
         if account.status == "active" and not account.is_parent:
             owner = self.accounts.get(account.owner_account_sid)
             if owner is not None and owner.status != "active":
@@ -209,7 +209,7 @@ class Store:
         return account.status
 
     def release_numbers_of(self, account_sid: str) -> list[str]:
-        """Closing an account releases its numbers (NOTES §5); returns the released SIDs."""
+        """Closing an account releases its numbers (docs/twilio-behaviour.md §5); returns the released SIDs."""
         with self.lock:
             released = [sid for sid, n in self.numbers.items() if n.account_sid == account_sid]
             for sid in released:

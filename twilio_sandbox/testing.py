@@ -19,7 +19,7 @@ DEFAULT_TIMEOUT_S = 10.0
 
 
 class SandboxHttpClient(TwilioHttpClient):
-    """Sends every *.twilio.com request to the sandbox instead (NOTES §9, way 1).
+    """Sends every *.twilio.com request to the sandbox instead (docs/twilio-behaviour.md §9, way 1).
 
     Rewriting in the http client also catches the absolute ``meta.next_page_url``
     of v1 lists, so the sandbox can keep Twilio's real host names in bodies.

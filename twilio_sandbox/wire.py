@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from .errors import ApiError
 
 MESSAGING_BASE = "https://messaging.twilio.com"
-# NOTES §2: PageSize is documented as 1..1000, default 50. What Twilio does
+# docs/twilio-behaviour.md §2: PageSize is documented as 1..1000, default 50. What Twilio does
 # above 1000 is UNCONFIRMED; the sandbox clamps (documented in the package).
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 1000
@@ -81,7 +81,7 @@ def _rfc2822(dt: datetime) -> str:
 def iso8601(dt: datetime | None) -> str | None:
     if dt is None:
         return None
-    # twilio-python parses v1 dates only in exactly this shape (NOTES §3).
+    # twilio-python parses v1 dates only in exactly this shape (docs/twilio-behaviour.md §3).
     return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -146,7 +146,7 @@ def _page_url(path: str, filters, size: int, page: int, offset: int | None) -> s
 
 
 def page_2010(request: Request, items: list, key: str, *, uri_path: str, render=None) -> dict:
-    """A 2010-API list page: exactly the paging keys plus one list key (NOTES §2).
+    """A 2010-API list page: exactly the paging keys plus one list key (docs/twilio-behaviour.md §2).
 
     ``render`` turns each item of the page into JSON, so callers can pass
     store objects and pay for serialising one page only.
@@ -170,7 +170,7 @@ def page_2010(request: Request, items: list, key: str, *, uri_path: str, render=
 
 
 def page_v1(request: Request, items: list, key: str, *, url_path: str, render=None) -> dict:
-    """A v1 list page with ``meta`` and absolute messaging.twilio.com URLs (NOTES §2)."""
+    """A v1 list page with ``meta`` and absolute messaging.twilio.com URLs (docs/twilio-behaviour.md §2)."""
     page, size, offset = page_window(request)
     chunk = _render(items[offset:offset + size], render)
     filters = _filters(request)

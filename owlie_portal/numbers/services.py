@@ -42,7 +42,7 @@ def _memberships(losing: Tenant | None) -> dict[str, str]:
 
     Empty unless the account is active: only an active account may change its own services (a suspended
     one answers 20003), and for any other the membership needs no undoing, as it belongs to the old
-    account and does not follow a transferred number (NOTES §5)."""
+    account and does not follow a transferred number (docs/twilio-behaviour.md §5)."""
     if losing is None or losing.status != Tenant.Status.ACTIVE:
         return {}
     credentials = tenant_credentials(losing)
@@ -52,7 +52,7 @@ def _memberships(losing: Tenant | None) -> dict[str, str]:
 
 
 def _leave_services(losing: Tenant | None, number_sid: str, memberships: dict[str, str]) -> None:
-    # Whether Twilio requires this is unconfirmed (NOTES §5); taking the number out first is always safe.
+    # Whether Twilio requires this is unconfirmed (docs/twilio-behaviour.md §5); taking the number out first is always safe.
     service_sid = memberships.get(number_sid)
     if service_sid:
         messaging.service_remove_number(credentials=tenant_credentials(losing), service_sid=service_sid,

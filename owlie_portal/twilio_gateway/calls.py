@@ -25,7 +25,7 @@ def _classify(status: int, code: int | None, message: str, *, idempotent: bool) 
 
 
 def _from_page_failure(exc: TwilioException, *, idempotent: bool) -> TwilioError:
-    # A failed *list* raises the base TwilioException("Unable to fetch page", response) (NOTES §2).
+    # A failed *list* raises the base TwilioException("Unable to fetch page", response) (docs/twilio-behaviour.md §2).
     response = exc.args[1] if len(exc.args) > 1 else None
     if response is None:
         return TwilioPermanentError(str(exc.args[0]) if exc.args else "Twilio list failed")

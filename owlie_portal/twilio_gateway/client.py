@@ -2,7 +2,7 @@
 TWILIO_BASE_URL is set. Chosen from settings alone; callers never see the difference.
 
 Every request goes through `PortalHttpClient`: it points Twilio's hosts at the sandbox when asked
-(NOTES §9 — TWILIO_EDGE/TWILIO_REGION must stay unset), always passes a timeout, holds a slot of the
+(docs/twilio-behaviour.md §9 — TWILIO_EDGE/TWILIO_REGION must stay unset), always passes a timeout, holds a slot of the
 concurrency budget while in flight, and retries 20429 answers with exponential backoff and jitter
 (twilio-python has no 429 retry of its own; a 429 was never processed, so even a create is safe).
 """

@@ -1,5 +1,5 @@
 """Messaging Services. messaging.twilio.com acts on the account whose credentials are used, so a
-subaccount's services need that subaccount's own credentials (NOTES §5)."""
+subaccount's services need that subaccount's own credentials (docs/twilio-behaviour.md §5)."""
 
 from __future__ import annotations
 

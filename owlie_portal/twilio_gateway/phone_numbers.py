@@ -1,4 +1,4 @@
-"""Incoming phone numbers (parent credentials reach every subaccount's numbers, NOTES §5)."""
+"""Incoming phone numbers (parent credentials reach every subaccount's numbers, docs/twilio-behaviour.md §5)."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ def number_fetch(*, account_sid: str, number_sid: str) -> PhoneNumberRecord:
 
 
 def number_transfer(*, number_sid: str, from_account_sid: str, to_account_sid: str) -> PhoneNumberRecord:
-    """Move a number between the parent and a subaccount (parent credentials only, NOTES §5).
+    """Move a number between the parent and a subaccount (parent credentials only, docs/twilio-behaviour.md §5).
 
     Not idempotent at the URL level: once moved, the number is no longer under the losing account
     (20404), so callers reconcile by looking where the number is before repeating."""

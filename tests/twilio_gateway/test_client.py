@@ -82,7 +82,7 @@ def test_fetching_an_unknown_subaccount_is_a_permanent_404(sandbox):
 
 
 def test_a_failed_list_raises_the_gateways_permanent_error_with_code_and_status(sandbox, settings):
-    # The SDK raises the base TwilioException for a failed page (NOTES §2); the gateway must still classify it.
+    # The SDK raises the base TwilioException for a failed page (docs/twilio-behaviour.md §2); the gateway must still classify it.
     settings.TWILIO_AUTH_TOKEN = "f" * 32
 
     with pytest.raises(TwilioPermanentError) as raised:

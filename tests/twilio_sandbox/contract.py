@@ -6,10 +6,10 @@ from ``running_sandbox(record_exchanges=True).exchange_log``):
 
 * requests and 2xx responses with openapi-core 0.23 against the subset files;
 * 2xx JSON bodies must also carry exactly the schema's properties — no extra
-  keys (the client rejects unknown top-level keys in 2010 lists, NOTES §2) and
+  keys (the client rejects unknown top-level keys in 2010 lists, docs/twilio-behaviour.md §2) and
   no missing ones (nullable fields are present as null);
 * error responses must be Twilio's legacy body ``{code, message, more_info,
-  status}`` without ``type``/``title`` (NOTES §4).
+  status}`` without ``type``/``title`` (docs/twilio-behaviour.md §4).
 
 Control-API exchanges (``/_sandbox/…``) are skipped: they are not Twilio.
 """
@@ -17,6 +17,7 @@ Control-API exchanges (``/_sandbox/…``) are skipped: they are not Twilio.
 import json
 import re
 from functools import lru_cache
+import os
 from pathlib import Path
 from urllib.parse import parse_qsl
 
@@ -24,7 +25,11 @@ from openapi_core import OpenAPI
 from openapi_core.datatypes import RequestParameters
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
-SPEC_DIR = Path("/work/shared/twilio-oai")
+# Twilio's OpenAPI subsets live in the team's shared/ folder beside the checkout (CI lays it there too).
+_REPO = Path(__file__).resolve().parents[2]
+SPEC_DIR = next((p for p in (Path(os.environ.get("OWLIE_TWILIO_OAI_DIR", "")), _REPO.parent / "shared" / "twilio-oai",
+                             Path("/work/shared/twilio-oai")) if str(p) != "." and p.is_dir()),
+                _REPO.parent / "shared" / "twilio-oai")
 SPECS = {
     # path prefix -> (spec file, Twilio host the spec's servers name)
     "/2010-04-01/": ("twilio_api_v2010.subset.json", "https://api.twilio.com"),
@@ -43,7 +48,7 @@ class SpecRequest:
         self.body = exchange.request_body or None
         self.content_type = exchange.request_headers.get("content-type", "").lower()
         if not self.body:
-            # The client sends a form Content-Type even on GETs (NOTES §3);
+            # The client sends a form Content-Type even on GETs (docs/twilio-behaviour.md §3);
             # with no body there is nothing for it to describe.
             self.content_type = ""
         self.parameters = RequestParameters(

@@ -1,4 +1,4 @@
-"""Accounts and subaccount rules (NOTES §5), through the real twilio client over HTTP."""
+"""Accounts and subaccount rules (docs/twilio-behaviour.md §5), through the real twilio client over HTTP."""
 
 import base64
 import http.client

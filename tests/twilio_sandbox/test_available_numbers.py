@@ -73,7 +73,7 @@ def test_toll_free_search_uses_toll_free_prefixes(sandbox, parent_client):
 
 def test_mobile_exists_for_gb_but_not_us(sandbox, parent_client):
     assert parent_client.available_phone_numbers("GB").mobile.list(limit=2)[0].phone_number.startswith("+447700900")
-    # A failed list page raises the base TwilioException (NOTES §2), carrying the response.
+    # A failed list page raises the base TwilioException (docs/twilio-behaviour.md §2), carrying the response.
     with pytest.raises(TwilioException) as caught:
         parent_client.available_phone_numbers("US").mobile.list(limit=1)
     assert caught.value.args[1].status_code == 404

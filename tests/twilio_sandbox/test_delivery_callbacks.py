@@ -28,7 +28,7 @@ def test_status_callbacks_follow_sending_sent_delivered_with_twilios_params(
     url = receiver.url("/status?tenant=7")
     message = parent_client.messages.create(to="+14155559999", from_=SENDER, body="hi", status_callback=url)
     receiver.wait_for(lambda got: len(got) == 3)
-    # No callback for the initial `queued` (NOTES §7).
+    # No callback for the initial `queued` (docs/twilio-behaviour.md §7).
     assert receiver.statuses() == ["sending", "sent", "delivered"]
     last = receiver.requests[-1]["params"]
     assert last["MessageSid"] == last["SmsSid"] == message.sid

@@ -52,7 +52,7 @@ def test_parent_credentials_manage_only_the_parents_services(sandbox, parent_cli
     theirs = sub_client.messaging.v1.services.create(friendly_name="customer service")
     assert theirs.account_sid == sub.sid
     assert parent_client.messaging.v1.services.list() == []
-    # Even with account_sid=sub the parent's client acts on the parent (NOTES §5).
+    # Even with account_sid=sub the parent's client acts on the parent (docs/twilio-behaviour.md §5).
     scoped = sandbox.client(account_sid=sub.sid)
     error = rest_error(lambda: scoped.messaging.v1.services(theirs.sid).fetch())
     assert (error.status, error.code) == (404, 20404)

@@ -20,7 +20,7 @@ PARENT_TOKEN = "0123456789abcdef0123456789abcdef"
 
 
 class LocalHttpClient(TwilioHttpClient):
-    """Points the stock client at the sandbox: only the host changes (NOTES §9)."""
+    """Points the stock client at the sandbox: only the host changes (docs/twilio-behaviour.md §9)."""
 
     def __init__(self, base_url):
         super().__init__(timeout=10)

@@ -1,4 +1,4 @@
-"""Accounts: create subaccounts, list, fetch, update FriendlyName / Status (NOTES §5)."""
+"""Accounts: create subaccounts, list, fetch, update FriendlyName / Status (docs/twilio-behaviour.md §5)."""
 
 from datetime import datetime
 from functools import lru_cache
@@ -49,7 +49,7 @@ def subresource_uris(sid: str) -> dict:
 
 
 def default_friendly_name(created: datetime) -> str:
-    # Twilio's default: "SubAccount Created at 2024-05-01 03:04 pm" (NOTES §5).
+    # Twilio's default: "SubAccount Created at 2024-05-01 03:04 pm" (docs/twilio-behaviour.md §5).
     return "SubAccount Created at " + created.strftime("%Y-%m-%d %I:%M ") + ("am" if created.hour < 12 else "pm")
 
 
@@ -57,7 +57,7 @@ def register(router, sandbox) -> None:
     store = sandbox.store
 
     def token_visible(request) -> bool:
-        # UNCONFIRMED (NOTES §5): Twilio reportedly returns an empty auth_token
+        # UNCONFIRMED (docs/twilio-behaviour.md §5): Twilio reportedly returns an empty auth_token
         # when an API key made the request; the sandbox returns null then.
         return request.principal.via_key_sid is None
 
@@ -133,12 +133,12 @@ def _change_status(store, principal, account: Account, status: str) -> None:
         raise ApiError(400, 21479, "Cannot change status of a closed account; it can not be re-opened")
     if account.is_parent:
         if status != account.status:
-            # The main account cannot suspend or close itself (NOTES §5); the
+            # The main account cannot suspend or close itself (docs/twilio-behaviour.md §5); the
             # code is UNCONFIRMED, 20403 Forbidden is the sandbox's choice.
             raise ApiError(403, 20403, "The main account cannot change its own status")
         return
     if principal.account_sid != account.owner_account_sid:
-        # Only the parent changes a subaccount's status (NOTES §5).
+        # Only the parent changes a subaccount's status (docs/twilio-behaviour.md §5).
         raise ApiError(403, 20403, "Only the parent account can change a subaccount's status")
     owner = store.accounts[account.owner_account_sid]
     if owner.status != "active":

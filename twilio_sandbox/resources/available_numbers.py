@@ -88,7 +88,7 @@ def _country_json(account_sid: str, code: str) -> dict:
 
 def list_countries(request) -> Response:
     account_sid = request.params["AccountSid"]
-    # This list has only `countries` and `uri`, no paging fields (NOTES §2).
+    # This list has only `countries` and `uri`, no paging fields (docs/twilio-behaviour.md §2).
     return Response(200, {
         "countries": [_country_json(account_sid, code) for code in COUNTRIES],
         "uri": f"{API}/Accounts/{account_sid}/AvailablePhoneNumbers.json",

@@ -1,4 +1,4 @@
-"""Balance: the parent's balance; subaccounts carry none (NOTES §5)."""
+"""Balance: the parent's balance; subaccounts carry none (docs/twilio-behaviour.md §5)."""
 
 from ..routing import ACCOUNT
 from ..wire import Response

@@ -1,12 +1,12 @@
 """IncomingPhoneNumbers: list, buy, fetch, update (incl. transfer by AccountSid), release.
 
-Buying follows the test-credential magic numbers of NOTES §8: PhoneNumber
+Buying follows the test-credential magic numbers of docs/twilio-behaviour.md §8: PhoneNumber
 +15005550000 -> 21422, +15005550001 -> 21421; AreaCode 533 -> 21452, AreaCode
 500 -> +15005550006. Any other valid E.164 number nobody owns can be bought.
 A request with neither PhoneNumber nor AreaCode answers 21421 (UNCONFIRMED;
-Twilio's code for that case is not documented in NOTES).
+Twilio's code for that case is not documented (docs/twilio-behaviour.md §4)).
 
-Transfer (NOTES §5): only the parent's credentials (21474), only within one
+Transfer (docs/twilio-behaviour.md §5): only the parent's credentials (21474), only within one
 parent's family (21473), only to an active account (21472). The number keeps
 its SID, phone number, URLs and capabilities; it leaves its Messaging Service;
 opt-outs are keyed by account so they stay behind.
@@ -120,7 +120,7 @@ def list_numbers(store, request) -> Response:
 
 
 def _phone_matcher(pattern: str | None):
-    """Partial match where '*' stands for any one digit (NOTES §10)."""
+    """Partial match where '*' stands for any one digit (docs/twilio-behaviour.md §10)."""
     if not pattern or not pattern.strip():
         return None
     # A bare '+' sent unencoded arrives as a space; matching by substring makes it harmless.
@@ -211,7 +211,7 @@ def _transfer(store, principal, number: Number, target_sid: str) -> None:
     if store.effective_status(target) != "active":
         raise ApiError(400, 21472, f"Account {target_sid} is not active.")
     number.account_sid = target.sid
-    # Service membership belongs to the old account (NOTES §5, UNCONFIRMED):
+    # Service membership belongs to the old account (docs/twilio-behaviour.md §5, UNCONFIRMED):
     # the number arrives outside any Messaging Service.
     number.service_sid = None
     number.service_added_at = None

@@ -14,7 +14,7 @@ def to_json(key: Key, *, with_secret: bool = False) -> dict:
         "date_updated": rfc2822(key.date_updated),
     }
     if with_secret:
-        # The secret is returned only on create (NOTES §3).
+        # The secret is returned only on create (docs/twilio-behaviour.md §3).
         body["secret"] = key.secret
     return body
 

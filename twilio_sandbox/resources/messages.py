@@ -1,6 +1,6 @@
 """Messages: send, list with filters, fetch, redact / cancel, delete.
 
-Validation order and codes (NOTES §4, §8): To missing 21604, sender missing
+Validation order and codes (docs/twilio-behaviour.md §4, §8): To missing 21604, sender missing
 21603, Body and MediaUrl missing 21602, Body over 1600 chars 21617, then the
 magic To numbers (+15005550001 21211, ...0002 21612, ...0003 21408, ...0004
 21610, ...0009 21614), an invalid To 21211, the magic From numbers
@@ -34,7 +34,7 @@ from .optouts import is_opted_out, scope_for_number
 LIST = ACCOUNT + r"/Messages\.json"
 ITEM = ACCOUNT + rf"/Messages/(?P<Sid>{SEG})\.json"
 MAX_BODY = 1600
-TEST_FROM = "+15005550006"  # NOTES §8: always a valid sender
+TEST_FROM = "+15005550006"  # docs/twilio-behaviour.md §8: always a valid sender
 
 MAGIC_TO = {
     "+15005550001": (21211, "The 'To' number {to} is not a valid phone number."),
@@ -211,7 +211,7 @@ def list_messages(store, request) -> Response:
 
 
 def _parse_when(text: str, name: str):
-    """(value, is_date): accepts YYYY-MM-DD and YYYY-MM-DDTHH:MM:SSZ (NOTES §3)."""
+    """(value, is_date): accepts YYYY-MM-DD and YYYY-MM-DDTHH:MM:SSZ (docs/twilio-behaviour.md §3)."""
     try:
         if len(text) == 10:
             return date.fromisoformat(text), True

@@ -2,8 +2,8 @@
 
 Opt-outs live in ``store.optouts`` as (account_sid, scope, recipient) where the
 scope is the Messaging Service SID when the sandbox number is in a service, else
-the sandbox number itself (NOTES §6). Keyed by account, they do not follow a
-transferred number (project assumption of NOTES §6, UNCONFIRMED).
+the sandbox number itself (docs/twilio-behaviour.md §6). Keyed by account, they do not follow a
+transferred number (project assumption of docs/twilio-behaviour.md §6, UNCONFIRMED).
 
 Keywords (single word, trimmed, case-insensitive): STOP, UNSUBSCRIBE, END,
 QUIT, STOPALL, REVOKE, OPTOUT, CANCEL opt out; START, YES, UNSTOP opt back in;

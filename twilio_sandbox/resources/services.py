@@ -1,11 +1,11 @@
 """Messaging Services (messaging.twilio.com /v1/Services) and their PhoneNumbers.
 
 v1 URLs carry no account: everything acts on the account whose credentials
-authenticated (NOTES §5), so a parent's credentials see only the parent's
+authenticated (docs/twilio-behaviour.md §5), so a parent's credentials see only the parent's
 services. Dates are ``%Y-%m-%dT%H:%M:%SZ``; lists page with ``meta`` and
-absolute https://messaging.twilio.com URLs (NOTES §2, §3).
+absolute https://messaging.twilio.com URLs (docs/twilio-behaviour.md §2, §3).
 
-Adding a number (NOTES §5): one service per number 21712; at most 400 numbers
+Adding a number (docs/twilio-behaviour.md §5): one service per number 21712; at most 400 numbers
 per service 21714; SMS or MMS capability required 21715. A PhoneNumberSid that
 does not exist or belongs to another account answers 400 / 21421 ("invalid
 Phone Number SID", the documented meaning of 21421). Adding a number already in
@@ -219,7 +219,7 @@ def _member(store, request):
 def remove_number(store, request) -> Response:
     with store.lock:
         number = _member(store, request)
-        # Leaving the service does not release the number (NOTES §5).
+        # Leaving the service does not release the number (docs/twilio-behaviour.md §5).
         number.service_sid = None
         number.service_added_at = None
     return Response(204, None)

@@ -2,7 +2,7 @@
 
 ``current_value`` is computed from the same numbers as the usage records, over
 the trigger's recurring period (today / this month / this year / all time). A
-TriggerValue of "+N" is stored as the current value plus N (NOTES §10).
+TriggerValue of "+N" is stored as the current value plus N (docs/twilio-behaviour.md §10).
 A non-recurring trigger reports ``recurring`` "alltime", the only enum value
 that fits (the schema has no empty value). The sandbox never fires triggers.
 Missing required parameters answer 400 / 20001 (UNCONFIRMED code).
@@ -104,7 +104,7 @@ def create_trigger(store, request) -> Response:
 
 
 def _absolute_value(store, trigger: Trigger, raw: str) -> str:
-    """'+30' means thirty more than now (NOTES §10); a plain value must be a number."""
+    """'+30' means thirty more than now (docs/twilio-behaviour.md §10); a plain value must be a number."""
     text = raw.strip()
     try:
         amount = float(text)

@@ -11,7 +11,7 @@ Records are computed on each request from two sources:
 
 Categories: sms, sms-outbound, sms-inbound, phonenumbers, totalprice. A
 parent's records include its subaccounts unless IncludeSubaccounts=false
-(NOTES §10). StartDate/EndDate take YYYY-MM-DD or offsets such as -30days.
+(docs/twilio-behaviour.md §10). StartDate/EndDate take YYYY-MM-DD or offsets such as -30days.
 
 Seed (form or JSON): account_sid (default: the parent), months (default 13),
 seed (default 0) -> deterministic monthly rows ending last month; seeding the
