@@ -8,14 +8,15 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from owlie_portal.admin_tools import export_csv_action
+from owlie_portal.crypto import DecryptionError
 from owlie_portal.errors import DomainError
 from owlie_portal.operations.registry import kind_label
 from owlie_portal.operations.views import message_queued
 
 from . import selectors, services, views
-from .forms import AssignManagerForm, CloseForm, EmptyForm, SuspendForm
+from .forms import AssignManagerForm, CloseForm, EmptyForm, SuspendForm, TenantAdminForm
 from .kinds import Kind
-from .models import Tenant, TenantDrift
+from .models import SECRET_FIELDS, Tenant, TenantDrift
 
 admin.site.disable_action("delete_selected")  # nothing in the portal is deleted from a list
 
@@ -37,6 +38,7 @@ class DriftFilter(admin.SimpleListFilter):
 
 @admin.register(Tenant)
 class TenantAdmin(admin.ModelAdmin):
+    form = TenantAdminForm
     list_display = ["name", "external_ref", "subaccount_sid", "status_badge", "drift_flag", "number_count_col",
                     "service_count_col", "last_operation", "account_manager", "last_synced_at"]
     list_filter = ["status", DriftFilter, "account_manager"]
@@ -55,6 +57,7 @@ class TenantAdmin(admin.ModelAdmin):
                 ("status", "status"), ("numbers", "number_count"), ("services", "service_count"),
                 ("account_manager", "account_manager__username"), ("last_synced_at", "last_synced_at")],
         filename_prefix="tenants",
+        defer=SECRET_FIELDS,
     )
 
     def get_queryset(self, request):
@@ -66,7 +69,21 @@ class TenantAdmin(admin.ModelAdmin):
         return ["name", "external_ref", "account_manager", *self.readonly_fields]
 
     def get_readonly_fields(self, request, obj=None):
-        return [] if obj is None else [*self.readonly_fields, "external_ref"]
+        fields = [] if obj is None else [*self.readonly_fields, "external_ref"]
+        if not self.has_assign_permission(request):
+            fields.append("account_manager")  # administrators only, as in the bulk assign action
+        return fields
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "account_manager":
+            kwargs["queryset"] = selectors.account_managers()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_change_permission(self, request, obj=None):
+        # Closing is final at Twilio: a closed tenant can be looked at, never edited.
+        if obj is not None and obj.status == Tenant.Status.CLOSED:
+            return False
+        return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -117,15 +134,13 @@ class TenantAdmin(admin.ModelAdmin):
 
     @admin.display(description="credentials")
     def secrets(self, obj):
-        # Never shown, never logged: only whether they are stored.
-        token = "stored (encrypted)" if obj.auth_token else "not yet"
-        key = "stored (encrypted)" if obj.api_key_secret else "not yet"
-        return f"auth token: {token}; API key secret: {key}"
+        # Never shown, never logged: only whether they are stored (and readable with today's keys).
+        return f"auth token: {_secret_state(obj, 'auth_token')}; API key secret: {_secret_state(obj, 'api_key_secret')}"
 
     # Create goes through the service, which enqueues provisioning.
     def save_model(self, request, obj, form, change):
         if change:
-            obj.save(update_fields=["name", "account_manager", "updated_at"])
+            obj.save(update_fields=[*(f for f in ("name", "account_manager") if f in form.fields), "updated_at"])
             return
         created = services.tenant_create(name=obj.name, external_ref=obj.external_ref, requested_by=request.user,
                                          account_manager=obj.account_manager)
@@ -183,7 +198,8 @@ class TenantAdmin(admin.ModelAdmin):
                               messages.SUCCESS)
             return None
         return views.confirmation_page(request, self, queryset=queryset, kind=None, form=form,
-                                       allowed=list(queryset.order_by("name")), refused=[], single=None,
+                                       allowed=list(queryset.defer(*SECRET_FIELDS).order_by("name")),
+                                       refused=[], single=None,
                                        label="Assign an account manager")
 
     def _form_for(self, kind, data, count, single):
@@ -231,6 +247,15 @@ class TenantAdmin(admin.ModelAdmin):
             path("<int:pk>/status-fragment/", wrap(views.tenant_status_fragment), name="tenants_tenant_status"),
             *super().get_urls(),
         ]
+
+
+def _secret_state(tenant: Tenant, field: str) -> str:
+    """Secrets are deferred: reading one loads and decrypts it, which fails after a lost key."""
+    try:
+        stored = getattr(tenant, field)
+    except DecryptionError:
+        return "secret unreadable"
+    return "stored (encrypted)" if stored else "not yet"
 
 
 @admin.register(TenantDrift)

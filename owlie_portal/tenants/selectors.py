@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower, Trim
 
 from owlie_portal.messaging.models import MessagingService
 from owlie_portal.numbers.models import PhoneNumber
 from owlie_portal.operations.models import Operation
 
-from .models import Tenant, TenantDrift
+from .models import SECRET_FIELDS, Tenant, TenantDrift
+
+ACCOUNT_MANAGERS_GROUP = "Account managers"
 
 
 def _count_of(model, fk: str):
@@ -20,7 +23,7 @@ def _count_of(model, fk: str):
 def tenants_for_changelist(queryset: QuerySet[Tenant]) -> QuerySet[Tenant]:
     """Tenants with number and service counts, open drift, and their latest Operation — constant queries."""
     latest = Operation.objects.filter(tenant=OuterRef("pk")).order_by("-created_at", "-id")
-    return queryset.select_related("account_manager").annotate(
+    return queryset.select_related("account_manager").defer(*SECRET_FIELDS).annotate(
         number_count=_count_of(PhoneNumber, "tenant"),
         service_count=_count_of(MessagingService, "tenant"),
         has_open_drift=Exists(TenantDrift.objects.filter(tenant=OuterRef("pk"), resolved_at__isnull=True)),
@@ -41,3 +44,16 @@ def tenant_has_open_operations(*, tenant: Tenant) -> bool:
 
 def tenant_open_drifts(*, tenant: Tenant) -> list[TenantDrift]:
     return list(TenantDrift.objects.filter(tenant=tenant, resolved_at__isnull=True))
+
+
+def account_managers() -> QuerySet:
+    """Users who may be made a tenant's account manager: active members of the Account managers group."""
+    return (get_user_model().objects.filter(groups__name=ACCOUNT_MANAGERS_GROUP, is_active=True)
+            .distinct().order_by("username"))
+
+
+def tenant_live_with_name(*, name: str, exclude_pk: int | None = None) -> Tenant | None:
+    """The not-closed, not-failed tenant whose name matches `name` ignoring case and surrounding spaces."""
+    live = Tenant.objects.exclude(status__in=[Tenant.Status.CLOSED, Tenant.Status.FAILED]).exclude(pk=exclude_pk)
+    return (live.defer(*SECRET_FIELDS).annotate(normalised=Lower(Trim("name")))
+            .filter(normalised=name.strip().lower()).order_by("pk").first())

@@ -9,9 +9,9 @@ from owlie_portal.errors import DomainError
 from owlie_portal.operations.models import Batch, Operation
 from owlie_portal.operations.services import batch_create, operation_enqueue, operations_enqueue_batch
 
-from .. import rules
+from .. import rules, selectors
 from ..kinds import STATUS_KINDS, Kind
-from ..models import Tenant
+from ..models import SECRET_FIELDS, Tenant
 
 Status = Tenant.Status
 
@@ -24,6 +24,8 @@ def tenant_create(*, name: str, external_ref: str, requested_by, account_manager
         raise DomainError("A tenant needs a customer name and an external reference.")
     if Tenant.objects.filter(external_ref=external_ref).exists():
         raise DomainError(f"A tenant with external reference {external_ref!r} already exists.")
+    _refuse_duplicate_name(name)
+    _refuse_non_manager(account_manager)
     tenant = Tenant.objects.create(name=name, external_ref=external_ref, account_manager=account_manager)
     tenant.friendly_name = tenant.twilio_friendly_name()
     tenant.save(update_fields=["friendly_name"])
@@ -33,8 +35,20 @@ def tenant_create(*, name: str, external_ref: str, requested_by, account_manager
     return tenant
 
 
+def _refuse_duplicate_name(name: str, *, exclude_pk: int | None = None) -> None:
+    existing = selectors.tenant_live_with_name(name=name, exclude_pk=exclude_pk)
+    if existing is not None:
+        raise DomainError(rules.duplicate_name(existing))
+
+
+def _refuse_non_manager(account_manager) -> None:
+    if account_manager is not None and not selectors.account_managers().filter(pk=account_manager.pk).exists():
+        raise DomainError(f"{account_manager} is not an active member of the Account managers group.")
+
+
 def tenants_assign_account_manager(*, tenants, account_manager) -> int:
     """Make one person the account manager of the selected tenants (no Twilio call)."""
+    _refuse_non_manager(account_manager)
     return Tenant.objects.filter(pk__in=tenants.values("pk")).update(account_manager=account_manager)
 
 
@@ -43,10 +57,11 @@ def tenant_retry_provisioning(*, tenant: Tenant, requested_by) -> Operation:
     """Provision a failed tenant again (e.g. after Twilio's subaccount limit was raised).
 
     The new attempt looks for a subaccount an earlier attempt may have made before creating one."""
-    tenant = Tenant.objects.select_for_update().get(pk=tenant.pk)
+    tenant = Tenant.objects.select_for_update().defer(*SECRET_FIELDS).get(pk=tenant.pk)
     if tenant.status != Status.FAILED:
         raise DomainError(f"{tenant.name} is {tenant.get_status_display().lower()}; only a tenant whose "
                           "provisioning failed can be provisioned again.")
+    _refuse_duplicate_name(tenant.name, exclude_pk=tenant.pk)
     tenant.status = Status.PROVISIONING
     tenant.save(update_fields=["status", "updated_at"])
     return operation_enqueue(kind=Kind.SUBACCOUNT_CREATE, tenant=tenant, requested_by=requested_by,
@@ -74,7 +89,7 @@ def tenant_request_status_change(*, tenant: Tenant, kind: str, requested_by, rea
                                  note: str = "", move_numbers_first: bool = True) -> Operation:
     """Suspend, reactivate or close one tenant; refused with a DomainError before any Twilio call."""
     params = _params(kind, reason, note, move_numbers_first)
-    tenant = Tenant.objects.select_for_update().get(pk=tenant.pk)  # serialises double clicks
+    tenant = Tenant.objects.select_for_update().defer(*SECRET_FIELDS).get(pk=tenant.pk)  # serialises double clicks
     row = _annotated(Tenant.objects.filter(pk=tenant.pk)).values("pending_ops").get()
     refusal = rules.refusal(tenant, kind, pending=row["pending_ops"] > 0)
     if refusal:
@@ -126,4 +141,4 @@ def batch_retry_status_change(*, batch: Batch, requested_by) -> Batch:
 
 def tenants_check_status_change(*, tenants, kind: str) -> tuple[list[Tenant], list[str]]:
     """Split a selection into tenants that may change and sentences saying why the others may not."""
-    return _split(_annotated(tenants.order_by("name")), kind)
+    return _split(_annotated(tenants.defer(*SECRET_FIELDS).order_by("name")), kind)
