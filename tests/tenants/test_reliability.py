@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import os
 import signal
-import subprocess
-import sys
-import time
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
-from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
 
@@ -23,6 +17,7 @@ from owlie_portal.operations.models import Operation
 from owlie_portal.tenants.models import Tenant
 from owlie_portal.operations.sweeper import operations_sweep
 from owlie_portal.tenants.kinds import Kind
+from worker_processes import forget_unacked, requires_real_services, start_worker, stop, wait_for_worker, worker_env
 
 pytestmark = pytest.mark.slow
 
@@ -119,71 +114,21 @@ def test_the_sweeper_gives_up_on_an_operation_past_its_attempts_and_says_so(sand
 
 # --- a worker process SIGKILLed mid-batch (Redis broker + PostgreSQL only) ------------------------------
 
-def _database_url() -> str:
-    db = django_settings.DATABASES["default"]  # NAME is the test database inside a test
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-def _start_worker(name: str, env: dict) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "owlie_portal", "worker", "--pool", "threads", "--concurrency",
-         env["TWILIO_MAX_CONCURRENCY"], "-n", f"{name}-{os.getpid()}@%h", "--loglevel", "WARNING",
-         "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-
-
-def _wait_for_worker(name: str, wait_until) -> None:
-    hostname_prefix = f"{name}-{os.getpid()}@"
-    wait_until(lambda: any(host.startswith(hostname_prefix) for reply in (celery_app.control.ping(timeout=0.5) or [])
-                           for host in reply), timeout=30, message=f"worker {name} to answer a ping")
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def _forget_unacked(task_ids: set[str]) -> None:
-    """Drop the dead worker's unacked messages (the broker would re-deliver them after the visibility timeout)."""
-    import redis
-
-    client = redis.Redis.from_url(django_settings.CELERY_BROKER_URL)
-    for tag, raw in client.hgetall("unacked").items():
-        try:
-            task_id = json.loads(raw)[0]["headers"]["id"]
-        except (ValueError, KeyError, IndexError, TypeError):
-            continue
-        if task_id in task_ids:
-            client.hdel("unacked", tag)
-            client.zrem("unacked_index", tag)
-
-
 @pytest.mark.timeout(180)
 def test_a_worker_killed_mid_batch_is_replaced_and_the_batch_completes_without_duplicates(
         transactional_db, sandbox, sandbox_tenants, support_user, wait_until):
-    if not (django_settings.BROKER_IS_REDIS and connection.vendor == "postgresql"):
-        pytest.skip("needs CELERY_BROKER_URL=redis://… and DATABASE_URL=postgres://…: a worker subprocess "
-                    "cannot share the in-memory broker or the SQLite test database")
+    requires_real_services()
     count = 100
     tenants = sandbox_tenants(count)
     celery_app.control.purge()
     sandbox.sandbox.stats.reset()
     sandbox.sandbox.faults.configure({"latency_ms": 100})  # 100 updates, 4 at a time: ~2.5 s of work
-    env = {**os.environ, "DATABASE_URL": _database_url(), "CELERY_BROKER_URL": django_settings.CELERY_BROKER_URL,
-           "TWILIO_BASE_URL": sandbox.url, "TWILIO_ACCOUNT_SID": sandbox.parent_sid,
-           "TWILIO_AUTH_TOKEN": sandbox.parent_token, "TWILIO_MAX_CONCURRENCY": "4", "TWILIO_HTTP_TIMEOUT": "2",
-           "OPERATION_STALE_AFTER_S": "3", "LOG_LEVEL": "WARNING"}
-    first = _start_worker("doomed", env)
+    env = worker_env(sandbox)
+    first = start_worker("doomed", env)
     task_ids: set[str] = set()
     second = None
     try:
-        _wait_for_worker("doomed", wait_until)
+        wait_for_worker("doomed", wait_until)
         batch = _bulk_suspend(tenants, support_user)
         task_ids = set(Operation.objects.filter(batch=batch).values_list("task_id", flat=True))
         wait_until(lambda: _states(batch).get(Operation.State.SUCCEEDED, 0) >= count // 4, timeout=30,
@@ -193,8 +138,8 @@ def test_a_worker_killed_mid_batch_is_replaced_and_the_batch_completes_without_d
         at_kill = _states(batch)
         assert at_kill.get(Operation.State.SUCCEEDED, 0) < count, "the batch finished before the kill"
 
-        second = _start_worker("replacement", env)
-        _wait_for_worker("replacement", wait_until)
+        second = start_worker("replacement", env)
+        wait_for_worker("replacement", wait_until)
 
         def batch_done() -> bool:
             operations_sweep(older_than_s=3)  # what the beat sweeper does every minute
@@ -203,8 +148,8 @@ def test_a_worker_killed_mid_batch_is_replaced_and_the_batch_completes_without_d
         wait_until(batch_done, timeout=90, interval=1.0, message="the batch to complete after the restart")
     finally:
         first.kill() if first.poll() is None else None
-        _stop(second) if second is not None else None
-        _forget_unacked(task_ids)
+        stop(second) if second is not None else None
+        forget_unacked(task_ids)
 
     assert _states(batch) == {Operation.State.SUCCEEDED: count}
     per_tenant = Operation.objects.values("tenant").annotate(n=Count("pk"))
