@@ -112,8 +112,16 @@ AUTHENTICATION_BACKENDS = [
 ]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.int("AXES_COOLOFF_HOURS", default=1)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# One username on one address together: a colleague who mistypes never locks out anybody else.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Behind N trusted reverse proxies every request comes from the last proxy: the client's address is taken
+# from X-Forwarded-For as the trusted proxies wrote it (owlie_portal/client_address.py).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    _fail("TRUSTED_PROXY_COUNT", "use the number of reverse proxies in front of gunicorn (0 when none).")
+AXES_CLIENT_IP_CALLABLE = "owlie_portal.client_address.client_address"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
