@@ -125,6 +125,7 @@ AXES_CLIENT_IP_CALLABLE = "owlie_portal.client_address.client_address"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
+FORMAT_MODULE_PATH = ["owlie_portal.formats"]
 USE_I18N = True
 USE_TZ = True
 
@@ -263,10 +264,19 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {
+        "refused_one_line": {"()": "owlie_portal.logging_filters.RefusedRequestOneLine"},
+        "handled_task_failures": {"()": "owlie_portal.logging_filters.HandledTaskFailureDropped"},
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # The twilio client logs request bodies at DEBUG (they can hold auth tokens); keep it quiet.
-    "loggers": {"twilio.http_client": {"level": "WARNING"}},
+    "loggers": {
+        # The twilio client logs request bodies at DEBUG (they can hold auth tokens); keep it quiet.
+        "twilio.http_client": {"level": "WARNING"},
+        "django.request": {"filters": ["refused_one_line"]},
+        "django.security": {"filters": ["refused_one_line"]},
+        "celery.app.trace": {"filters": ["handled_task_failures"]},
+    },
 }
 
 # Development and tests serve static files straight from the finders; production runs collectstatic.

@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.http import HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import path
 from django.views.generic import RedirectView
 
@@ -8,5 +10,6 @@ admin.site.index_title = "Operations console"
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path("favicon.ico", lambda request: HttpResponsePermanentRedirect(static("owlie/favicon.svg"))),
     path("admin/", admin.site.urls),
 ]
