@@ -262,6 +262,11 @@ def _run(args, env, conf, local_sandbox, sup: Supervisor, stop: threading.Event)
             say(f"seed_demo failed with exit code {code}; stopping.")
             return 1
 
+    # The first sync now, not one beat interval later: subaccounts changed outside the portal show as drift.
+    say("syncing subaccounts from Twilio (manage.py sync_subaccounts)")
+    code, _ = run_teed([PY, "manage.py", "sync_subaccounts"], env, VAR_DIR / "first_sync.log")
+    if code != 0:
+        say(f"the first sync failed (exit code {code}, see var/first_sync.log); beat retries it.")
     sup.start("beat", ["-m", "celery", "-A", "owlie_portal", "beat", "-l", "info",
                        "-s", str(VAR_DIR / "celerybeat-schedule")], env)
     _banner(conf, local_sandbox, seed_output)
