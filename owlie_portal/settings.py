@@ -194,8 +194,23 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 elif BROKER_IS_REDIS:
-    # Unacked messages come back after this many seconds; the stale-operation sweeper is faster.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=900)}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # Unacked messages come back after this many seconds; the stale-operation sweeper is faster.
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=900),
+        # A host that drops packets fails a connect in 5 s, not the kernel's ~2 min (admin publish, reconnects).
+        "socket_connect_timeout": 5,
+        # A command on a connection whose server vanished without closing it fails instead of waiting forever.
+        "socket_timeout": 5,
+        # TCP keepalive also notices half-open connections that no command is waiting on.
+        "socket_keepalive": True,
+    }
+    # Survival through a Redis outage (README, "When the broker (Redis) goes away"):
+    # reconnect however long Redis is away; the default, 100 tries (about 46 min), ends in the worker exiting.
+    CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+    # Redis error replies (e.g. "UNBLOCKED ... master -> replica" on a failover) reconnect instead of killing it.
+    CELERY_BROKER_CHANNEL_ERROR_RETRY = True
+    # Off on purpose: the threads pool cannot stop a running task; a redelivered copy loses the claim anyway.
+    CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 else:
     _fail("CELERY_BROKER_URL", "use redis://host:port/db or leave it unset for the embedded broker.")
 CELERY_TASK_IGNORE_RESULT = True
