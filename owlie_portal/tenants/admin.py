@@ -8,6 +8,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from owlie_portal.admin_tools import export_csv_action
+from owlie_portal.crypto import DecryptionError
 from owlie_portal.errors import DomainError
 from owlie_portal.operations.registry import kind_label
 from owlie_portal.operations.views import message_queued
@@ -15,7 +16,7 @@ from owlie_portal.operations.views import message_queued
 from . import selectors, services, views
 from .forms import AssignManagerForm, CloseForm, EmptyForm, SuspendForm
 from .kinds import Kind
-from .models import Tenant, TenantDrift
+from .models import SECRET_FIELDS, Tenant, TenantDrift
 
 admin.site.disable_action("delete_selected")  # nothing in the portal is deleted from a list
 
@@ -55,6 +56,7 @@ class TenantAdmin(admin.ModelAdmin):
                 ("status", "status"), ("numbers", "number_count"), ("services", "service_count"),
                 ("account_manager", "account_manager__username"), ("last_synced_at", "last_synced_at")],
         filename_prefix="tenants",
+        defer=SECRET_FIELDS,
     )
 
     def get_queryset(self, request):
@@ -117,10 +119,8 @@ class TenantAdmin(admin.ModelAdmin):
 
     @admin.display(description="credentials")
     def secrets(self, obj):
-        # Never shown, never logged: only whether they are stored.
-        token = "stored (encrypted)" if obj.auth_token else "not yet"
-        key = "stored (encrypted)" if obj.api_key_secret else "not yet"
-        return f"auth token: {token}; API key secret: {key}"
+        # Never shown, never logged: only whether they are stored (and readable with today's keys).
+        return f"auth token: {_secret_state(obj, 'auth_token')}; API key secret: {_secret_state(obj, 'api_key_secret')}"
 
     # Create goes through the service, which enqueues provisioning.
     def save_model(self, request, obj, form, change):
@@ -183,7 +183,8 @@ class TenantAdmin(admin.ModelAdmin):
                               messages.SUCCESS)
             return None
         return views.confirmation_page(request, self, queryset=queryset, kind=None, form=form,
-                                       allowed=list(queryset.order_by("name")), refused=[], single=None,
+                                       allowed=list(queryset.defer(*SECRET_FIELDS).order_by("name")),
+                                       refused=[], single=None,
                                        label="Assign an account manager")
 
     def _form_for(self, kind, data, count, single):
@@ -231,6 +232,15 @@ class TenantAdmin(admin.ModelAdmin):
             path("<int:pk>/status-fragment/", wrap(views.tenant_status_fragment), name="tenants_tenant_status"),
             *super().get_urls(),
         ]
+
+
+def _secret_state(tenant: Tenant, field: str) -> str:
+    """Secrets are deferred: reading one loads and decrypts it, which fails after a lost key."""
+    try:
+        stored = getattr(tenant, field)
+    except DecryptionError:
+        return "secret unreadable"
+    return "stored (encrypted)" if stored else "not yet"
 
 
 @admin.register(TenantDrift)

@@ -16,6 +16,10 @@ from owlie_portal.crypto import EncryptedTextField
 from owlie_portal.validators import validate_account_sid
 
 
+# Columns decrypted on load: defer them wherever a query does not use the secrets themselves.
+SECRET_FIELDS = ("auth_token", "api_key_secret")
+
+
 def _new_provision_key() -> str:
     return uuid.uuid4().hex[:12]
 

@@ -9,7 +9,7 @@ from owlie_portal.messaging.models import MessagingService
 from owlie_portal.numbers.models import PhoneNumber
 from owlie_portal.operations.models import Operation
 
-from .models import Tenant, TenantDrift
+from .models import SECRET_FIELDS, Tenant, TenantDrift
 
 
 def _count_of(model, fk: str):
@@ -20,7 +20,7 @@ def _count_of(model, fk: str):
 def tenants_for_changelist(queryset: QuerySet[Tenant]) -> QuerySet[Tenant]:
     """Tenants with number and service counts, open drift, and their latest Operation — constant queries."""
     latest = Operation.objects.filter(tenant=OuterRef("pk")).order_by("-created_at", "-id")
-    return queryset.select_related("account_manager").annotate(
+    return queryset.select_related("account_manager").defer(*SECRET_FIELDS).annotate(
         number_count=_count_of(PhoneNumber, "tenant"),
         service_count=_count_of(MessagingService, "tenant"),
         has_open_drift=Exists(TenantDrift.objects.filter(tenant=OuterRef("pk"), resolved_at__isnull=True)),

@@ -17,7 +17,7 @@ from owlie_portal.operations.views import message_queued
 
 from . import rules, selectors, services
 from .kinds import Kind
-from .models import Tenant
+from .models import SECRET_FIELDS, Tenant
 
 PREVIEW_LIMIT = 50
 
@@ -26,7 +26,8 @@ def confirmation_page(request, model_admin, *, queryset, kind, form, allowed, re
     """The shared 'are you sure' page; it re-posts the selection with confirm=yes."""
     numbers = []
     if kind == Kind.SUBACCOUNT_CLOSE:
-        numbers = list(PhoneNumber.objects.filter(tenant__in=queryset).select_related("tenant")[:200])
+        numbers = list(PhoneNumber.objects.filter(tenant__in=queryset).select_related("tenant")
+                       .defer(*[f"tenant__{name}" for name in SECRET_FIELDS])[:200])
     label = label or Kind(kind).label
     context = {
         **model_admin.admin_site.each_context(request),
@@ -87,7 +88,7 @@ def _lifecycle_buttons(request, model_admin, tenant, pending) -> list[dict]:
 
 def tenant_status_fragment(request, pk: int):
     """Polled by the tenant page while provisioning or an operation is in flight."""
-    tenant = get_object_or_404(Tenant, pk=pk)
+    tenant = get_object_or_404(Tenant.objects.defer(*SECRET_FIELDS), pk=pk)
     if not request.user.has_perm("tenants.view_tenant"):
         raise PermissionDenied
     pending = selectors.tenant_has_open_operations(tenant=tenant)

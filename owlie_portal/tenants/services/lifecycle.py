@@ -11,7 +11,7 @@ from owlie_portal.operations.services import batch_create, operation_enqueue, op
 
 from .. import rules
 from ..kinds import STATUS_KINDS, Kind
-from ..models import Tenant
+from ..models import SECRET_FIELDS, Tenant
 
 Status = Tenant.Status
 
@@ -43,7 +43,7 @@ def tenant_retry_provisioning(*, tenant: Tenant, requested_by) -> Operation:
     """Provision a failed tenant again (e.g. after Twilio's subaccount limit was raised).
 
     The new attempt looks for a subaccount an earlier attempt may have made before creating one."""
-    tenant = Tenant.objects.select_for_update().get(pk=tenant.pk)
+    tenant = Tenant.objects.select_for_update().defer(*SECRET_FIELDS).get(pk=tenant.pk)
     if tenant.status != Status.FAILED:
         raise DomainError(f"{tenant.name} is {tenant.get_status_display().lower()}; only a tenant whose "
                           "provisioning failed can be provisioned again.")
@@ -74,7 +74,7 @@ def tenant_request_status_change(*, tenant: Tenant, kind: str, requested_by, rea
                                  note: str = "", move_numbers_first: bool = True) -> Operation:
     """Suspend, reactivate or close one tenant; refused with a DomainError before any Twilio call."""
     params = _params(kind, reason, note, move_numbers_first)
-    tenant = Tenant.objects.select_for_update().get(pk=tenant.pk)  # serialises double clicks
+    tenant = Tenant.objects.select_for_update().defer(*SECRET_FIELDS).get(pk=tenant.pk)  # serialises double clicks
     row = _annotated(Tenant.objects.filter(pk=tenant.pk)).values("pending_ops").get()
     refusal = rules.refusal(tenant, kind, pending=row["pending_ops"] > 0)
     if refusal:
@@ -126,4 +126,4 @@ def batch_retry_status_change(*, batch: Batch, requested_by) -> Batch:
 
 def tenants_check_status_change(*, tenants, kind: str) -> tuple[list[Tenant], list[str]]:
     """Split a selection into tenants that may change and sentences saying why the others may not."""
-    return _split(_annotated(tenants.order_by("name")), kind)
+    return _split(_annotated(tenants.defer(*SECRET_FIELDS).order_by("name")), kind)

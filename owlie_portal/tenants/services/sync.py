@@ -14,7 +14,7 @@ from owlie_portal.twilio_gateway.records import AccountRecord
 
 from owlie_portal.operations.models import Operation
 
-from ..models import Tenant, TenantDrift
+from ..models import SECRET_FIELDS, Tenant, TenantDrift
 
 PAGE_SIZE = 1000
 Kind = TenantDrift.Kind
@@ -83,7 +83,7 @@ def _apply_twilio_status(tenant: Tenant, record: AccountRecord, report: SyncRepo
 
 def _compare_page(records: list[AccountRecord], report: SyncReport, page_fetched_at) -> None:
     by_sid = {r.sid: r for r in records}
-    tenants = {t.subaccount_sid: t for t in Tenant.objects.filter(subaccount_sid__in=by_sid)}
+    tenants = {t.subaccount_sid: t for t in Tenant.objects.filter(subaccount_sid__in=by_sid).defer(*SECRET_FIELDS)}
     busy = set(Operation.objects.filter(state__in=OPEN_STATES, tenant__in=tenants.values())
                .values_list("tenant_id", flat=True))
     for sid, record in by_sid.items():
@@ -108,7 +108,7 @@ def tenants_sync_from_twilio() -> SyncReport:
         report.pages += 1
         report.seen += len(records)
         _compare_page(records, report, page_fetched_at)
-    not_seen = (Tenant.objects.filter(subaccount_sid__isnull=False)
+    not_seen = (Tenant.objects.defer(*SECRET_FIELDS).filter(subaccount_sid__isnull=False)
                 .filter(Q(last_synced_at__isnull=True) | Q(last_synced_at__lt=started)))
     for tenant in not_seen.exclude(status=Tenant.Status.CLOSED).exclude(Exists(_open_operations())):
         report.drifts += _record_drift(tenant=tenant, sid=tenant.subaccount_sid, kind=Kind.MISSING_AT_TWILIO,
