@@ -68,7 +68,15 @@ class TenantAdmin(admin.ModelAdmin):
         return ["name", "external_ref", "account_manager", *self.readonly_fields]
 
     def get_readonly_fields(self, request, obj=None):
-        return [] if obj is None else [*self.readonly_fields, "external_ref"]
+        fields = [] if obj is None else [*self.readonly_fields, "external_ref"]
+        if not self.has_assign_permission(request):
+            fields.append("account_manager")  # administrators only, as in the bulk assign action
+        return fields
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "account_manager":
+            kwargs["queryset"] = selectors.account_managers()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -125,7 +133,7 @@ class TenantAdmin(admin.ModelAdmin):
     # Create goes through the service, which enqueues provisioning.
     def save_model(self, request, obj, form, change):
         if change:
-            obj.save(update_fields=["name", "account_manager", "updated_at"])
+            obj.save(update_fields=[*(f for f in ("name", "account_manager") if f in form.fields), "updated_at"])
             return
         created = services.tenant_create(name=obj.name, external_ref=obj.external_ref, requested_by=request.user,
                                          account_manager=obj.account_manager)

@@ -1,6 +1,6 @@
 from django import forms
-from django.contrib.auth import get_user_model
 
+from . import selectors
 from .models import Tenant
 
 
@@ -38,7 +38,7 @@ class CloseForm(forms.Form):
 
 class AssignManagerForm(forms.Form):
     account_manager = forms.ModelChoiceField(
-        queryset=get_user_model().objects.filter(groups__name="Account managers", is_active=True).order_by("username"),
+        queryset=selectors.account_managers(),
         help_text="Only members of the Account managers group are listed.",
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
@@ -10,6 +11,8 @@ from owlie_portal.numbers.models import PhoneNumber
 from owlie_portal.operations.models import Operation
 
 from .models import SECRET_FIELDS, Tenant, TenantDrift
+
+ACCOUNT_MANAGERS_GROUP = "Account managers"
 
 
 def _count_of(model, fk: str):
@@ -41,3 +44,9 @@ def tenant_has_open_operations(*, tenant: Tenant) -> bool:
 
 def tenant_open_drifts(*, tenant: Tenant) -> list[TenantDrift]:
     return list(TenantDrift.objects.filter(tenant=tenant, resolved_at__isnull=True))
+
+
+def account_managers() -> QuerySet:
+    """Users who may be made a tenant's account manager: active members of the Account managers group."""
+    return (get_user_model().objects.filter(groups__name=ACCOUNT_MANAGERS_GROUP, is_active=True)
+            .distinct().order_by("username"))

@@ -65,3 +65,16 @@ def test_a_bad_sid_prefix_is_rejected_by_validation():
     tenant = TenantFactory.build(subaccount_sid="PN" + "0" * 32)
     with pytest.raises(ValidationError, match="not a valid AC SID"):
         tenant.full_clean()
+
+
+def test_someone_outside_the_account_managers_group_cannot_be_made_account_manager(support_user):
+    tenant = TenantFactory(account_manager=None)
+
+    with pytest.raises(DomainError, match="Account managers"):
+        services.tenants_assign_account_manager(tenants=Tenant.objects.all(), account_manager=support_user)
+    with pytest.raises(DomainError, match="Account managers"):
+        services.tenant_create(name="Gull Goods", external_ref="C-100", requested_by=None,
+                               account_manager=support_user)
+
+    tenant.refresh_from_db()
+    assert tenant.account_manager is None and Tenant.objects.count() == 1

@@ -9,7 +9,7 @@ from owlie_portal.errors import DomainError
 from owlie_portal.operations.models import Batch, Operation
 from owlie_portal.operations.services import batch_create, operation_enqueue, operations_enqueue_batch
 
-from .. import rules
+from .. import rules, selectors
 from ..kinds import STATUS_KINDS, Kind
 from ..models import SECRET_FIELDS, Tenant
 
@@ -24,6 +24,7 @@ def tenant_create(*, name: str, external_ref: str, requested_by, account_manager
         raise DomainError("A tenant needs a customer name and an external reference.")
     if Tenant.objects.filter(external_ref=external_ref).exists():
         raise DomainError(f"A tenant with external reference {external_ref!r} already exists.")
+    _refuse_non_manager(account_manager)
     tenant = Tenant.objects.create(name=name, external_ref=external_ref, account_manager=account_manager)
     tenant.friendly_name = tenant.twilio_friendly_name()
     tenant.save(update_fields=["friendly_name"])
@@ -33,8 +34,14 @@ def tenant_create(*, name: str, external_ref: str, requested_by, account_manager
     return tenant
 
 
+def _refuse_non_manager(account_manager) -> None:
+    if account_manager is not None and not selectors.account_managers().filter(pk=account_manager.pk).exists():
+        raise DomainError(f"{account_manager} is not an active member of the Account managers group.")
+
+
 def tenants_assign_account_manager(*, tenants, account_manager) -> int:
     """Make one person the account manager of the selected tenants (no Twilio call)."""
+    _refuse_non_manager(account_manager)
     return Tenant.objects.filter(pk__in=tenants.values("pk")).update(account_manager=account_manager)
 
 

@@ -1,0 +1,81 @@
+"""The tenant add / change form: who may set the account manager."""
+
+import pytest
+from django.urls import reverse
+
+from factories import TenantFactory
+from owlie_portal.tenants.models import Tenant
+
+pytestmark = pytest.mark.django_db
+ADD = reverse("admin:tenants_tenant_add")
+
+
+def _change_url(tenant) -> str:
+    return reverse("admin:tenants_tenant_change", args=[tenant.pk])
+
+
+def _form(response):
+    assert response.status_code == 200
+    return response.context["adminform"].form
+
+
+# Account manager: administrators only ------------------------------------------------------------------
+
+def test_support_staff_posting_an_account_manager_in_the_change_form_change_nothing(
+        client, support_user, manager_user):
+    tenant = TenantFactory(name="Falcon Flights", account_manager=None)
+    client.force_login(support_user)
+    assert "account_manager" not in _form(client.get(_change_url(tenant))).fields
+
+    response = client.post(_change_url(tenant), {"name": "Falcon Flights", "account_manager": manager_user.pk})
+
+    assert response.status_code == 302
+    tenant.refresh_from_db()
+    assert tenant.account_manager is None
+
+
+def test_support_staff_posting_an_account_manager_in_the_add_form_set_none(client, support_user, manager_user):
+    client.force_login(support_user)
+    assert "account_manager" not in _form(client.get(ADD)).fields
+
+    client.post(ADD, {"name": "Falcon Flights", "external_ref": "C-100", "account_manager": manager_user.pk})
+
+    assert Tenant.objects.get(external_ref="C-100").account_manager is None
+
+
+def test_administrators_are_offered_only_active_account_managers(client, admin_user_role, manager_user, make_user):
+    retired = make_user("retired-manager", "Account managers")
+    retired.is_active = False
+    retired.save(update_fields=["is_active"])
+    tenant = TenantFactory(name="Falcon Flights", account_manager=None)
+    client.force_login(admin_user_role)
+
+    offered = _form(client.get(_change_url(tenant))).fields["account_manager"].queryset
+
+    assert list(offered) == [manager_user]
+    assert list(_form(client.get(ADD)).fields["account_manager"].queryset) == [manager_user]
+
+
+def test_administrators_cannot_make_someone_outside_the_group_an_account_manager(
+        client, admin_user_role, support_user, manager_user):
+    tenant = TenantFactory(name="Falcon Flights", account_manager=None)
+    client.force_login(admin_user_role)
+
+    refused = client.post(_change_url(tenant), {"name": "Falcon Flights", "account_manager": support_user.pk})
+
+    assert "account_manager" in _form(refused).errors
+    tenant.refresh_from_db()
+    assert tenant.account_manager is None
+    done = client.post(_change_url(tenant), {"name": "Falcon Flights", "account_manager": manager_user.pk})
+    assert done.status_code == 302
+    tenant.refresh_from_db()
+    assert tenant.account_manager == manager_user
+
+
+def test_the_bulk_assign_form_offers_only_active_account_managers(admin_user_role, manager_user, support_user):
+    from owlie_portal.tenants.forms import AssignManagerForm
+
+    form = AssignManagerForm({"account_manager": support_user.pk})
+
+    assert list(form.fields["account_manager"].queryset) == [manager_user]
+    assert not form.is_valid() and "account_manager" in form.errors
