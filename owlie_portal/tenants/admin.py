@@ -78,6 +78,12 @@ class TenantAdmin(admin.ModelAdmin):
             kwargs["queryset"] = selectors.account_managers()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def has_change_permission(self, request, obj=None):
+        # Closing is final at Twilio: a closed tenant can be looked at, never edited.
+        if obj is not None and obj.status == Tenant.Status.CLOSED:
+            return False
+        return super().has_change_permission(request, obj)
+
     def has_delete_permission(self, request, obj=None):
         return False
 

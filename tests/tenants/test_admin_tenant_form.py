@@ -1,4 +1,4 @@
-"""The tenant add / change form: who may set the account manager."""
+"""The tenant add / change form: who may set the account manager, and closed tenants stay read-only."""
 
 import pytest
 from django.urls import reverse
@@ -79,3 +79,28 @@ def test_the_bulk_assign_form_offers_only_active_account_managers(admin_user_rol
 
     assert list(form.fields["account_manager"].queryset) == [manager_user]
     assert not form.is_valid() and "account_manager" in form.errors
+
+
+# Closed tenants -------------------------------------------------------------------------------------------
+
+def test_a_closed_tenants_page_has_no_editable_fields_and_no_save_buttons(client, admin_user_role):
+    tenant = TenantFactory(name="Gone Gulls", status=Tenant.Status.CLOSED)
+    client.force_login(admin_user_role)
+
+    response = client.get(_change_url(tenant))
+
+    page = response.content.decode()
+    assert response.status_code == 200 and "Gone Gulls" in page
+    assert 'name="_save"' not in page and 'name="_continue"' not in page
+    assert 'name="name"' not in page and 'name="account_manager"' not in page
+
+
+def test_posting_to_a_closed_tenants_page_is_refused_and_changes_nothing(client, admin_user_role, manager_user):
+    tenant = TenantFactory(name="Gone Gulls", status=Tenant.Status.CLOSED, account_manager=None)
+    client.force_login(admin_user_role)
+
+    response = client.post(_change_url(tenant), {"name": "Renamed", "account_manager": manager_user.pk})
+
+    assert response.status_code == 403
+    tenant.refresh_from_db()
+    assert (tenant.name, tenant.account_manager) == ("Gone Gulls", None)

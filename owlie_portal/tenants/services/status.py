@@ -24,6 +24,9 @@ def _apply(operation: Operation, status: str) -> None:
                       suspension_note=operation.params.get("note", ""))
     elif status == Tenant.Status.ACTIVE:
         fields.update(suspension_reason="", suspension_note="")
+    elif status == Tenant.Status.CLOSED:
+        # A closed subaccount's credentials open nothing any more: keep no secret we no longer need.
+        fields.update(auth_token="", api_key_sid="", api_key_secret="")
     with transaction.atomic():
         if not operation_succeed(operation, result_sid=operation.target_sid):
             return
