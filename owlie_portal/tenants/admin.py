@@ -14,7 +14,7 @@ from owlie_portal.operations.registry import kind_label
 from owlie_portal.operations.views import message_queued
 
 from . import selectors, services, views
-from .forms import AssignManagerForm, CloseForm, EmptyForm, SuspendForm
+from .forms import AssignManagerForm, CloseForm, EmptyForm, SuspendForm, TenantAdminForm
 from .kinds import Kind
 from .models import SECRET_FIELDS, Tenant, TenantDrift
 
@@ -38,6 +38,7 @@ class DriftFilter(admin.SimpleListFilter):
 
 @admin.register(Tenant)
 class TenantAdmin(admin.ModelAdmin):
+    form = TenantAdminForm
     list_display = ["name", "external_ref", "subaccount_sid", "status_badge", "drift_flag", "number_count_col",
                     "service_count_col", "last_operation", "account_manager", "last_synced_at"]
     list_filter = ["status", DriftFilter, "account_manager"]

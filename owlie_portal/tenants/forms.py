@@ -1,7 +1,24 @@
 from django import forms
+from django.urls import reverse
+from django.utils.html import format_html
 
-from . import selectors
+from . import rules, selectors
 from .models import Tenant
+
+
+class TenantAdminForm(forms.ModelForm):
+    """The add / change form: a customer name already used by a live tenant is refused, with a link to it."""
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if self.instance.pk and "name" not in self.changed_data:
+            return name
+        existing = selectors.tenant_live_with_name(name=name, exclude_pk=self.instance.pk)
+        if existing is not None:
+            url = reverse("admin:tenants_tenant_change", args=[existing.pk])
+            raise forms.ValidationError(format_html('{} <a href="{}">Open {}</a>',
+                                                    rules.duplicate_name(existing), url, existing.name))
+        return name
 
 
 class SuspendForm(forms.Form):

@@ -42,3 +42,9 @@ def refusal(tenant: Tenant, kind: str, *, pending: bool) -> str | None:
     if not status_change_allowed(tenant.status, kind):
         return f"{tenant.name} is already {tenant.get_status_display().lower()}; there is nothing to {verb}."
     return None
+
+
+def duplicate_name(existing: Tenant) -> str:
+    """Why a second live tenant may not take this customer name."""
+    return (f"{existing.name} (external reference {existing.external_ref}) already has this customer name and "
+            f"is {existing.get_status_display().lower()}; use that tenant, or close it first.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower, Trim
 
 from owlie_portal.messaging.models import MessagingService
 from owlie_portal.numbers.models import PhoneNumber
@@ -50,3 +50,10 @@ def account_managers() -> QuerySet:
     """Users who may be made a tenant's account manager: active members of the Account managers group."""
     return (get_user_model().objects.filter(groups__name=ACCOUNT_MANAGERS_GROUP, is_active=True)
             .distinct().order_by("username"))
+
+
+def tenant_live_with_name(*, name: str, exclude_pk: int | None = None) -> Tenant | None:
+    """The not-closed, not-failed tenant whose name matches `name` ignoring case and surrounding spaces."""
+    live = Tenant.objects.exclude(status__in=[Tenant.Status.CLOSED, Tenant.Status.FAILED]).exclude(pk=exclude_pk)
+    return (live.defer(*SECRET_FIELDS).annotate(normalised=Lower(Trim("name")))
+            .filter(normalised=name.strip().lower()).order_by("pk").first())

@@ -1,9 +1,11 @@
-"""The tenant add / change form: who may set the account manager, and closed tenants stay read-only."""
+"""The tenant add / change form: who may set the account manager, closed tenants stay read-only, and a
+customer name already used by a live tenant is refused with a link to it."""
 
 import pytest
 from django.urls import reverse
 
 from factories import TenantFactory
+from owlie_portal.operations.models import Operation
 from owlie_portal.tenants.models import Tenant
 
 pytestmark = pytest.mark.django_db
@@ -104,3 +106,41 @@ def test_posting_to_a_closed_tenants_page_is_refused_and_changes_nothing(client,
     assert response.status_code == 403
     tenant.refresh_from_db()
     assert (tenant.name, tenant.account_manager) == ("Gone Gulls", None)
+
+
+# Duplicate customer names ------------------------------------------------------------------------------
+
+def test_the_add_form_refuses_a_name_a_live_tenant_has_and_links_to_it(client, support_user):
+    falcon = TenantFactory(name="Falcon Flights", external_ref="CRM-7781", status=Tenant.Status.SUSPENDED)
+    client.force_login(support_user)
+
+    response = client.post(ADD, {"name": "  falcon FLIGHTS ", "external_ref": "C-100"})
+
+    errors = _form(response).errors["name"]
+    assert "Falcon Flights" in errors[0] and "CRM-7781" in errors[0]
+    assert f'<a href="{_change_url(falcon)}">' in response.content.decode()
+    assert Tenant.objects.count() == 1 and not Operation.objects.exists()
+
+
+def test_the_add_form_accepts_the_name_of_a_closed_or_failed_tenant(client, support_user):
+    TenantFactory(name="Falcon Flights", status=Tenant.Status.CLOSED)
+    TenantFactory(name="Falcon Flights", status=Tenant.Status.FAILED, subaccount_sid=None)
+    client.force_login(support_user)
+
+    response = client.post(ADD, {"name": "Falcon Flights", "external_ref": "C-100"})
+
+    assert response.status_code == 302
+    assert Tenant.objects.get(external_ref="C-100").status == Tenant.Status.PROVISIONING
+
+
+def test_renaming_a_tenant_to_a_live_tenants_name_is_refused(client, support_user):
+    TenantFactory(name="Falcon Flights")
+    gull = TenantFactory(name="Gull Goods")
+    client.force_login(support_user)
+
+    response = client.post(_change_url(gull), {"name": "falcon flights"})
+
+    assert "name" in _form(response).errors
+    gull.refresh_from_db()
+    assert gull.name == "Gull Goods"
+    assert client.post(_change_url(gull), {"name": "Gull Goods"}).status_code == 302  # its own name is fine

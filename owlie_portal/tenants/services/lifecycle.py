@@ -24,6 +24,7 @@ def tenant_create(*, name: str, external_ref: str, requested_by, account_manager
         raise DomainError("A tenant needs a customer name and an external reference.")
     if Tenant.objects.filter(external_ref=external_ref).exists():
         raise DomainError(f"A tenant with external reference {external_ref!r} already exists.")
+    _refuse_duplicate_name(name)
     _refuse_non_manager(account_manager)
     tenant = Tenant.objects.create(name=name, external_ref=external_ref, account_manager=account_manager)
     tenant.friendly_name = tenant.twilio_friendly_name()
@@ -32,6 +33,12 @@ def tenant_create(*, name: str, external_ref: str, requested_by, account_manager
         kind=Kind.SUBACCOUNT_CREATE, tenant=tenant, requested_by=requested_by,
         params={"friendly_name": tenant.friendly_name})
     return tenant
+
+
+def _refuse_duplicate_name(name: str, *, exclude_pk: int | None = None) -> None:
+    existing = selectors.tenant_live_with_name(name=name, exclude_pk=exclude_pk)
+    if existing is not None:
+        raise DomainError(rules.duplicate_name(existing))
 
 
 def _refuse_non_manager(account_manager) -> None:
@@ -54,6 +61,7 @@ def tenant_retry_provisioning(*, tenant: Tenant, requested_by) -> Operation:
     if tenant.status != Status.FAILED:
         raise DomainError(f"{tenant.name} is {tenant.get_status_display().lower()}; only a tenant whose "
                           "provisioning failed can be provisioned again.")
+    _refuse_duplicate_name(tenant.name, exclude_pk=tenant.pk)
     tenant.status = Status.PROVISIONING
     tenant.save(update_fields=["status", "updated_at"])
     return operation_enqueue(kind=Kind.SUBACCOUNT_CREATE, tenant=tenant, requested_by=requested_by,
