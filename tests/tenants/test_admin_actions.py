@@ -177,8 +177,8 @@ def test_closing_a_tenant_with_numbers_lists_them_and_moves_them_to_the_parent_u
     assert Operation.objects.get(tenant=other).params == {"move_numbers_first": False}
 
 
-def test_the_add_form_creates_a_provisioning_tenant_through_the_service(client, support_user, manager_user):
-    client.force_login(support_user)
+def test_the_add_form_creates_a_provisioning_tenant_through_the_service(client, admin_user_role, manager_user):
+    client.force_login(admin_user_role)
 
     response = client.post(reverse("admin:tenants_tenant_add"),
                            {"name": "Falcon Flights", "external_ref": "C-100", "account_manager": manager_user.pk})
@@ -191,7 +191,7 @@ def test_the_add_form_creates_a_provisioning_tenant_through_the_service(client, 
     operation = Operation.objects.get()
     assert (operation.kind, operation.state, operation.tenant_id) == (
         Kind.SUBACCOUNT_CREATE, Operation.State.QUEUED, tenant.pk)
-    assert operation.requested_by == support_user
+    assert operation.requested_by == admin_user_role
 
 
 def test_the_add_form_refuses_a_duplicate_external_reference(client, support_user):

@@ -106,3 +106,31 @@ def test_closing_a_suspended_tenant_moves_its_service_numbers_to_the_parent(sand
     assert {n.sid for n in numbers} <= in_parent
     assert set(PhoneNumber.objects.filter(tenant__isnull=True).values_list("sid", flat=True)) == {n.sid for n in numbers}
     assert Tenant.objects.get(pk=tenant.pk).status == Tenant.Status.CLOSED
+
+
+def test_a_successful_close_erases_the_tenants_secrets(sandbox, sandbox_tenants, support_user):
+    [tenant] = sandbox_tenants(1, api_key_sid="SK" + "a" * 32, api_key_secret="key-secret")
+    close = services.tenant_request_status_change(tenant=tenant, kind=Kind.SUBACCOUNT_CLOSE,
+                                                  requested_by=support_user, move_numbers_first=False)
+
+    services.operation_run_status_change(operation_id=close.pk)
+
+    assert Operation.objects.get(pk=close.pk).state == Operation.State.SUCCEEDED
+    assert sandbox.client().api.v2010.accounts(tenant.subaccount_sid).fetch().status == "closed"
+    closed = Tenant.objects.get(pk=tenant.pk)
+    assert (closed.status, closed.auth_token, closed.api_key_sid, closed.api_key_secret) == (
+        Tenant.Status.CLOSED, "", "", "")
+
+
+def test_a_close_twilio_refuses_keeps_the_tenants_secrets(sandbox, sandbox_tenants, support_user):
+    [tenant] = sandbox_tenants(1, api_key_sid="SK" + "a" * 32, api_key_secret="key-secret")
+    sandbox.control(f"accounts/{sandbox.parent_sid}/suspend-by-twilio")
+    close = services.tenant_request_status_change(tenant=tenant, kind=Kind.SUBACCOUNT_CLOSE,
+                                                  requested_by=support_user, move_numbers_first=False)
+
+    services.operation_run_status_change(operation_id=close.pk)
+
+    assert Operation.objects.get(pk=close.pk).state == Operation.State.FAILED
+    kept = Tenant.objects.get(pk=tenant.pk)
+    assert (kept.status, kept.auth_token, kept.api_key_sid, kept.api_key_secret) == (
+        Tenant.Status.ACTIVE, tenant.auth_token, "SK" + "a" * 32, "key-secret")

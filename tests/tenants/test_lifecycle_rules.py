@@ -65,3 +65,46 @@ def test_a_bad_sid_prefix_is_rejected_by_validation():
     tenant = TenantFactory.build(subaccount_sid="PN" + "0" * 32)
     with pytest.raises(ValidationError, match="not a valid AC SID"):
         tenant.full_clean()
+
+
+@pytest.mark.parametrize("live", [Tenant.Status.ACTIVE, Tenant.Status.PROVISIONING, Tenant.Status.SUSPENDED])
+def test_creating_a_tenant_with_a_live_tenants_name_is_refused_and_names_it(live):
+    TenantFactory(name="Falcon Flights", external_ref="CRM-7781", status=live)
+
+    with pytest.raises(DomainError, match=r"Falcon Flights \(external reference CRM-7781\)"):
+        services.tenant_create(name="  falcon flights ", external_ref="C-100", requested_by=None)
+
+    assert Tenant.objects.count() == 1 and not Operation.objects.exists()
+
+
+def test_a_closed_or_failed_tenants_name_can_be_used_again():
+    TenantFactory(name="Falcon Flights", status=Tenant.Status.CLOSED)
+    TenantFactory(name="Falcon Flights", status=Tenant.Status.FAILED, subaccount_sid=None)
+
+    tenant = services.tenant_create(name="Falcon Flights", external_ref="C-100", requested_by=None)
+
+    assert tenant.status == Tenant.Status.PROVISIONING
+
+
+def test_retrying_a_failed_tenant_whose_name_a_live_tenant_took_is_refused():
+    failed = TenantFactory(name="Falcon Flights", status=Tenant.Status.FAILED, subaccount_sid=None)
+    TenantFactory(name="Falcon Flights", external_ref="CRM-7781")
+
+    with pytest.raises(DomainError, match="CRM-7781"):
+        services.tenant_retry_provisioning(tenant=failed, requested_by=None)
+
+    failed.refresh_from_db()
+    assert failed.status == Tenant.Status.FAILED and not Operation.objects.exists()
+
+
+def test_someone_outside_the_account_managers_group_cannot_be_made_account_manager(support_user):
+    tenant = TenantFactory(account_manager=None)
+
+    with pytest.raises(DomainError, match="Account managers"):
+        services.tenants_assign_account_manager(tenants=Tenant.objects.all(), account_manager=support_user)
+    with pytest.raises(DomainError, match="Account managers"):
+        services.tenant_create(name="Gull Goods", external_ref="C-100", requested_by=None,
+                               account_manager=support_user)
+
+    tenant.refresh_from_db()
+    assert tenant.account_manager is None and Tenant.objects.count() == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from factories import TenantFactory
+from factories import TenantFactory, write_secret_under_another_key
 from owlie_portal.tenants import services
 from owlie_portal.operations.models import Operation
 from owlie_portal.tenants.models import Tenant, TenantDrift
@@ -68,6 +68,22 @@ def test_a_subaccount_suspended_at_twilio_is_updated_and_recorded_as_drift(sandb
         tenant, Drift.STATUS_CHANGED, "active", "suspended")
     assert "suspended" in drift.detail and drift.detected_at
     assert (report.changed, report.drifts) == (1, 1)
+
+
+def test_sync_compares_tenants_whose_secret_cannot_be_decrypted_without_reading_it(sandbox, sandbox_tenants):
+    suspended, missing = sandbox_tenants(2)
+    for tenant in (suspended, missing):
+        write_secret_under_another_key(tenant)
+    _set_at_twilio(sandbox, suspended.subaccount_sid, "suspended")
+    with sandbox.sandbox.store.lock:
+        del sandbox.sandbox.store.accounts[missing.subaccount_sid]
+
+    report = services.tenants_sync_from_twilio()
+
+    assert Tenant.objects.values_list("status", flat=True).get(pk=suspended.pk) == Tenant.Status.SUSPENDED
+    assert sorted((d.tenant_id, d.kind) for d in _open_drifts()) == sorted(
+        [(suspended.pk, Drift.STATUS_CHANGED), (missing.pk, Drift.MISSING_AT_TWILIO)])
+    assert (report.changed, report.drifts) == (1, 2)
 
 
 def test_a_subaccount_closed_at_twilio_is_recorded_as_closed_elsewhere(sandbox, sandbox_tenants):
