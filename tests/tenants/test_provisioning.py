@@ -38,6 +38,17 @@ def test_creating_a_tenant_provisions_an_active_subaccount_with_encrypted_creden
     assert raw_secret.startswith("gAAAA")
 
 
+def test_the_stored_api_key_authenticates_to_twilio(celery_worker, sandbox, support_user, wait_until):
+    tenant = services.tenant_create(name="Heron Health", external_ref="C-2", requested_by=support_user)
+    wait_until(lambda: Tenant.objects.get(pk=tenant.pk).status == Tenant.Status.ACTIVE, message="active tenant")
+    tenant.refresh_from_db()  # decrypted once by the field: the secret Twilio issued, not its ciphertext
+
+    as_key = sandbox.client(tenant.api_key_sid, tenant.api_key_secret, account_sid=tenant.subaccount_sid)
+
+    assert as_key.api.v2010.accounts(tenant.subaccount_sid).fetch().sid == tenant.subaccount_sid
+    assert not tenant.api_key_secret.startswith("gAAAA")
+
+
 def test_a_create_whose_answer_is_lost_ends_with_exactly_one_subaccount(
         celery_worker, sandbox, support_user, wait_until, settings):
     # The sandbox makes the account, then answers after the client has given up (read timeout).
