@@ -7,6 +7,7 @@ import csv
 from django.contrib import admin
 from django.http import StreamingHttpResponse
 from django.utils import timezone
+from django.utils.html import format_html
 
 
 class _Echo:
@@ -80,3 +81,18 @@ class AppendOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def short_sid(sid: str | None):
+    """A SID shortened for lists ("AC1f0c…9e2d"), the whole SID on hover and copied on click (owlie/copy.js)."""
+    if not sid:
+        return "—"
+    short = sid if len(sid) <= 14 else f"{sid[:6]}…{sid[-4:]}"
+    return format_html('<span class="owlie-sid" title="{} (click to copy)" data-copy="{}">{}</span>', sid, sid, short)
+
+
+def tenant_label(tenant):
+    """A tenant as lists show it: the name, with the ISV's external reference beside it (names can repeat)."""
+    if tenant is None:
+        return "Parent account"
+    return format_html('{} <span class="owlie-ref">{}</span>', tenant.name, tenant.external_ref)

@@ -7,7 +7,7 @@ from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from owlie_portal.admin_tools import AppendOnlyAdmin, export_csv_action
+from owlie_portal.admin_tools import AppendOnlyAdmin, export_csv_action, short_sid, tenant_label
 
 from . import views
 from .models import Batch, Operation
@@ -56,8 +56,8 @@ class TenantParamFilter(admin.SimpleListFilter):
 
 @admin.register(Operation)
 class OperationAdmin(AppendOnlyAdmin):
-    list_display = ["id", "kind_col", "state", "tenant", "target_sid", "batch", "attempts", "error_code",
-                    "error_message", "requested_by", "created_at", "finished_at"]
+    list_display = ["id", "kind_col", "state", "tenant_col", "target_col", "batch_col", "attempts", "error_col",
+                    "requested_by", "created_at"]
     list_filter = ["state", KindFilter, RecentBatchFilter, TenantParamFilter, "error_code"]
     search_fields = ["tenant__name", "=target_sid", "=result_sid", "=task_id", "error_message"]
     list_select_related = ["tenant", "batch", "requested_by"]
@@ -75,6 +75,30 @@ class OperationAdmin(AppendOnlyAdmin):
     @admin.display(description="kind", ordering="kind")
     def kind_col(self, obj):
         return obj.kind_label
+
+    @admin.display(description="tenant", ordering="tenant__name")
+    def tenant_col(self, obj):
+        return tenant_label(obj.tenant) if obj.tenant_id else "—"
+
+    @admin.display(description="object", ordering="target_sid")
+    def target_col(self, obj):
+        return short_sid(obj.target_sid)
+
+    @admin.display(description="batch", ordering="batch")
+    def batch_col(self, obj):
+        return f"#{obj.batch_id}" if obj.batch_id else "—"
+
+    @admin.display(description="error")
+    def error_col(self, obj):
+        if obj.error_code is None and not obj.error_message:
+            return ""
+        message = obj.error_message if len(obj.error_message) <= 90 else obj.error_message[:89] + "…"
+        return format_html('<span title="{}">{}{}</span>', obj.error_message,
+                           f"{obj.error_code}: " if obj.error_code else "", message)
+
+    def get_queryset(self, request):
+        # Tenants' encrypted secrets are never read for a list (decrypting costs; one bad row must not 500).
+        return super().get_queryset(request).defer("tenant__auth_token", "tenant__api_key_secret")
 
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("operations.view_operation")

@@ -5,7 +5,9 @@ A kind names the Celery task that performs it, the label people read, and option
   (e.g. a tenant whose provisioning failed leaves "provisioning");
 - `retry(batch=, requested_by=)`: re-asks for a batch's failed items, returning the new Batch (refusing
   what is no longer allowed); without it, batch retry re-enqueues each failed Operation as it was;
-- `retry_permission`: the permission a person needs to retry a batch of this kind.
+- `retry_permission`: the permission a person needs to retry a batch of this kind;
+- `selection_url(batch)` / `selection_label`: the app's list filtered to the batch's objects, offered on
+  the batch page for the follow-up ("Select these tenants").
 """
 
 from __future__ import annotations
@@ -22,16 +24,20 @@ class OperationKind:
     on_failed: Callable | None = None
     retry: Callable | None = None
     retry_permission: str = ""
+    selection_url: Callable | None = None
+    selection_label: str = ""
 
 
 _KINDS: dict[str, OperationKind] = {}
 
 
 def register_kind(kind: str, *, task: str, label: str, on_failed: Callable | None = None,
-                  retry: Callable | None = None, retry_permission: str = "") -> OperationKind:
+                  retry: Callable | None = None, retry_permission: str = "", selection_url: Callable | None = None,
+                  selection_label: str = "") -> OperationKind:
     """Register (or re-register, e.g. on an autoreload) one kind of Operation."""
     entry = OperationKind(kind=kind, task=task, label=label, on_failed=on_failed, retry=retry,
-                          retry_permission=retry_permission)
+                          retry_permission=retry_permission, selection_url=selection_url,
+                          selection_label=selection_label)
     _KINDS[kind] = entry
     return entry
 

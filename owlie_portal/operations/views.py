@@ -15,6 +15,7 @@ from owlie_portal.errors import DomainError
 
 from . import selectors, services
 from .models import Batch
+from .registry import kind_entry
 
 
 class _BatchView(View):
@@ -39,11 +40,22 @@ class BatchProgressView(_BatchView):
             "failures": selectors.batch_failures(batch=batch) if progress.failed else [],
             "refused_lines": batch.refused_detail.splitlines(),
             "can_retry": progress.failed and self.model_admin.has_retry_permission(request, batch),
+            "selection": _selection(batch),
             "fragment_url": request.path + "?fragment=1",
         }
         template = "admin/owlie/_batch_progress_fragment.html" if request.GET.get("fragment") else \
             "admin/owlie/batch_progress.html"
         return TemplateResponse(request, template, context)
+
+
+def _selection(batch: Batch) -> dict | None:
+    try:
+        entry = kind_entry(batch.kind)
+    except LookupError:
+        return None
+    if entry.selection_url is None:
+        return None
+    return {"url": entry.selection_url(batch), "label": entry.selection_label or "Select these objects"}
 
 
 class BatchRetryView(_BatchView):

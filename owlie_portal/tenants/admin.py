@@ -7,9 +7,10 @@ from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from owlie_portal.admin_tools import export_csv_action
+from owlie_portal.admin_tools import export_csv_action, short_sid, tenant_label
 from owlie_portal.crypto import DecryptionError
 from owlie_portal.errors import DomainError
+from owlie_portal.operations.models import Operation
 from owlie_portal.operations.registry import kind_label
 from owlie_portal.operations.views import message_queued
 
@@ -36,12 +37,41 @@ class DriftFilter(admin.SimpleListFilter):
         return queryset
 
 
+class AccountManagerFilter(admin.SimpleListFilter):
+    """Only people in Account managers (the default filter lists every user)."""
+
+    title = "account manager"
+    parameter_name = "account_manager"
+
+    def lookups(self, request, model_admin):
+        return [(user.pk, user.get_full_name() or user.username) for user in selectors.account_managers()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(account_manager_id=self.value()) if self.value() else queryset
+
+
+class BatchFilter(admin.SimpleListFilter):
+    """?batch=<id>: the tenants of one bulk action ("select these tenants" on the batch page)."""
+
+    title = "batch"
+    parameter_name = "batch"
+
+    def lookups(self, request, model_admin):
+        return [(self.value(), f"Batch #{self.value()}")] if self.value() else []
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        return queryset.filter(pk__in=Operation.objects.filter(batch_id=self.value()).values("tenant_id"))
+
+
 @admin.register(Tenant)
 class TenantAdmin(admin.ModelAdmin):
     form = TenantAdminForm
-    list_display = ["name", "external_ref", "subaccount_sid", "status_badge", "drift_flag", "number_count_col",
-                    "service_count_col", "last_operation", "account_manager", "last_synced_at"]
-    list_filter = ["status", DriftFilter, "account_manager"]
+    list_display = ["customer", "sid_col", "status_badge", "drift_flag", "number_count_col", "service_count_col",
+                    "last_operation", "account_manager", "last_synced_at"]
+    list_display_links = ["customer"]
+    list_filter = ["status", "suspension_reason", DriftFilter, AccountManagerFilter, BatchFilter]
     search_fields = ["name", "=subaccount_sid", "external_ref"]
     list_per_page = 100
     show_full_result_count = False  # one COUNT less per page on 10,000 tenants
@@ -108,11 +138,19 @@ class TenantAdmin(admin.ModelAdmin):
         return request.user.has_perm("tenants.assign_account_manager")
 
     # Columns (values come from the selector's annotations: no query per row).
+    @admin.display(description="customer", ordering="name")
+    def customer(self, obj):
+        return tenant_label(obj)
+
+    @admin.display(description="subaccount", ordering="subaccount_sid")
+    def sid_col(self, obj):
+        return short_sid(obj.subaccount_sid)
+
     @admin.display(description="status", ordering="status")
     def status_badge(self, obj):
         return format_html('<span class="owlie-status owlie-status-{}">{}</span>', obj.status, obj.get_status_display())
 
-    @admin.display(description="in sync", boolean=True, ordering="has_open_drift")
+    @admin.display(description="sync", boolean=True, ordering="has_open_drift")
     def drift_flag(self, obj):
         return not obj.has_open_drift
 
@@ -124,7 +162,7 @@ class TenantAdmin(admin.ModelAdmin):
     def service_count_col(self, obj):
         return obj.service_count
 
-    @admin.display(description="last operation")
+    @admin.display(description="last op")
     def last_operation(self, obj):
         if not obj.last_op_id:
             return "—"
@@ -194,7 +232,7 @@ class TenantAdmin(admin.ModelAdmin):
         if form.is_bound and form.is_valid():
             count = services.tenants_assign_account_manager(
                 tenants=queryset, account_manager=form.cleaned_data["account_manager"])
-            self.message_user(request, f"{form.cleaned_data['account_manager']} now manages {count} tenant(s).",
+            self.message_user(request, f"{form.cleaned_data['account_manager']} now manages {count} tenant{'' if count == 1 else 's'}.",
                               messages.SUCCESS)
             return None
         return views.confirmation_page(request, self, queryset=queryset, kind=None, form=form,
@@ -260,13 +298,23 @@ def _secret_state(tenant: Tenant, field: str) -> str:
 
 @admin.register(TenantDrift)
 class TenantDriftAdmin(admin.ModelAdmin):
-    list_display = ["detected_at", "kind", "tenant", "subaccount_sid", "portal_value", "twilio_value",
-                    "last_seen_at", "resolved_at", "resolved_by"]
+    list_display = ["detected_at", "kind", "tenant_col", "sid_col", "portal_value", "twilio_value", "resolved_at"]
     list_filter = ["kind", ("resolved_at", admin.EmptyFieldListFilter)]
     search_fields = ["tenant__name", "=subaccount_sid", "detail"]
     list_select_related = ["tenant", "resolved_by"]
     readonly_fields = [f.name for f in TenantDrift._meta.fields]
     actions = ["mark_resolved"]
+
+    @admin.display(description="tenant", ordering="tenant__name")
+    def tenant_col(self, obj):
+        return tenant_label(obj.tenant) if obj.tenant_id else "—"
+
+    @admin.display(description="subaccount", ordering="subaccount_sid")
+    def sid_col(self, obj):
+        return short_sid(obj.subaccount_sid)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer(*(f"tenant__{name}" for name in SECRET_FIELDS))
 
     def has_add_permission(self, request):
         return False
@@ -277,5 +325,6 @@ class TenantDriftAdmin(admin.ModelAdmin):
     @admin.action(description="Mark selected drift as resolved", permissions=["change"])
     def mark_resolved(self, request, queryset):
         resolved = services.drifts_resolve(drifts=queryset, resolved_by=request.user)
-        self.message_user(request, f"Marked {resolved} drift record(s) resolved.", messages.SUCCESS)
+        self.message_user(request, f"Marked {resolved} drift record{'' if resolved == 1 else 's'} resolved.",
+                          messages.SUCCESS)
 

@@ -57,3 +57,23 @@ def tenant_live_with_name(*, name: str, exclude_pk: int | None = None) -> Tenant
     live = Tenant.objects.exclude(status__in=[Tenant.Status.CLOSED, Tenant.Status.FAILED]).exclude(pk=exclude_pk)
     return (live.defer(*SECRET_FIELDS).annotate(normalised=Lower(Trim("name")))
             .filter(normalised=name.strip().lower()).order_by("pk").first())
+
+
+def tenant_numbers(*, tenant: Tenant, limit: int = 200) -> list[PhoneNumber]:
+    return list(PhoneNumber.objects.filter(tenant=tenant).order_by("phone_number")[:limit])
+
+
+def tenant_services(*, tenant: Tenant) -> list[MessagingService]:
+    return list(MessagingService.objects.filter(tenant=tenant).order_by("friendly_name"))
+
+
+def tenant_status_history(*, tenant: Tenant, limit: int = 20) -> list[Operation]:
+    """The tenant's lifecycle requests (create, suspend, reactivate, close), newest first, with who and why."""
+    from .kinds import Kind
+
+    lifecycle = [Kind.SUBACCOUNT_CREATE, Kind.SUBACCOUNT_SUSPEND, Kind.SUBACCOUNT_REACTIVATE, Kind.SUBACCOUNT_CLOSE]
+    history = list(Operation.objects.filter(tenant=tenant, kind__in=lifecycle).select_related("requested_by")[:limit])
+    reasons = dict(Tenant.SuspensionReason.choices)
+    for operation in history:
+        operation.reason_label = reasons.get(operation.params.get("reason", ""), "")
+    return history

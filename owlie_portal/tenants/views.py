@@ -62,6 +62,9 @@ def message_batch_queued(model_admin, request, batch: Batch) -> None:
 def tenant_page_context(request, model_admin, tenant: Tenant) -> dict:
     pending = selectors.tenant_has_open_operations(tenant=tenant)
     return {
+        "tenant_numbers": selectors.tenant_numbers(tenant=tenant),
+        "tenant_services": selectors.tenant_services(tenant=tenant),
+        "status_history": selectors.tenant_status_history(tenant=tenant),
         "recent_operations": selectors.tenant_recent_operations(tenant=tenant),
         "open_drifts": selectors.tenant_open_drifts(tenant=tenant),
         "tenant_busy": pending or tenant.status == Tenant.Status.PROVISIONING,
