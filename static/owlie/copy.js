@@ -27,6 +27,6 @@ document.addEventListener("DOMContentLoaded", function () {
     window.localStorage.setItem("owlie-filters-hidden", hidden ? "1" : "0");
     apply(hidden);
   });
-  var tools = document.querySelector(".object-tools") || changelist;
-  tools.parentNode.insertBefore(button, tools);
+  var toolbar = document.getElementById("toolbar");
+  if (toolbar) { toolbar.appendChild(button); } else { changelist.insertBefore(button, changelist.firstChild); }
 });
