@@ -25,6 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 # Worker threads must not keep connections open between tasks: the test database is flushed after
 # each transactional test and dropped at the end of the session.
+# Logins in tests check hundreds of passwords: a fast hasher (tests only) keeps them from dominating.
+django_settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 django_settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
 connections["default"].settings_dict["CONN_MAX_AGE"] = 0
 if connections["default"].vendor == "sqlite":
