@@ -41,7 +41,7 @@ class OperationTask(Task):
             # The portal's own trouble: the row waits in unknown and the sweeper reconciles it later.
             logger.warning("operation %s: retries spent on an internal error; left to the sweeper", operation.pk)
             return
-        message = f"{exc.message} (gave up after {operation.attempts} attempt(s))"
+        message = f"{exc.message} (gave up after {operation.attempts} attempt{'' if operation.attempts == 1 else 's'})"
         if operation_fail_unclaimed(operation, code=exc.code, message=message):
             logger.info("operation %s (%s) failed after retries: Twilio error %s", operation.pk, operation.kind,
                         exc.code)

@@ -70,7 +70,8 @@ class BatchRetryView(_BatchView):
         except DomainError as error:
             messages.error(request, str(error))
             return HttpResponseRedirect(reverse("admin:operations_batch_progress", args=[batch.pk]))
-        messages.success(request, f"Retrying {retry.total} failed item(s) as batch #{retry.pk}.")
+        noun = "item" if retry.total == 1 else "items"
+        messages.success(request, f"Retrying {retry.total} failed {noun} as batch #{retry.pk}.")
         return HttpResponseRedirect(reverse("admin:operations_batch_progress", args=[retry.pk]))
 
 

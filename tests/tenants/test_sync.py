@@ -253,7 +253,7 @@ def test_marking_drift_resolved_in_the_admin_resolves_every_selected_open_record
     response = client.post(reverse("admin:tenants_tenantdrift_changelist"),
                            {"action": "mark_resolved", "_selected_action": selected}, follow=True)
 
-    assert "Marked 2 drift record(s) resolved." in response.content.decode()
+    assert "Marked 2 drift records resolved." in response.content.decode()
     resolved = TenantDrift.objects.filter(pk__in=selected)
     assert all(d.resolved_at and d.resolved_by == support_user for d in resolved)
     assert [d.tenant_id for d in _open_drifts()] == [untouched.pk]

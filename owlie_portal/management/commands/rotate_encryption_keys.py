@@ -21,4 +21,4 @@ class Command(BaseCommand):
                 for obj in model._default_manager.select_for_update().only("pk", *names).iterator():
                     obj.save(update_fields=names)
                     total += 1
-        self.stdout.write(f"Re-encrypted {total} row(s).")
+        self.stdout.write(f"Re-encrypted {total} row{'' if total == 1 else 's'}.")

@@ -10,5 +10,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         report = tenants_sync_from_twilio()
-        self.stdout.write(f"Synced {report.seen} subaccounts in {report.pages} page(s): {report.changed} changed, "
-                          f"{report.drifts} new drift record(s).")
+        self.stdout.write(f"Synced {report.seen} subaccounts in {report.pages} "
+                          f"page{'' if report.pages == 1 else 's'}: {report.changed} changed, {report.drifts} new "
+                          f"drift record{'' if report.drifts == 1 else 's'}.")
