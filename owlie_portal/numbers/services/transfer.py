@@ -19,8 +19,8 @@ from owlie_portal.twilio_gateway import messaging, phone_numbers
 from owlie_portal.twilio_gateway.errors import TwilioAmbiguousError, TwilioError, TwilioPermanentError
 from owlie_portal.twilio_gateway.records import PhoneNumberRecord
 
-from .kinds import Kind
-from .models import PhoneNumber
+from ..kinds import Kind
+from ..models import PhoneNumber
 
 
 def _tenant_for(account_sid: str) -> Tenant | None:
