@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.http import HttpResponsePermanentRedirect
 from django.templatetags.static import static
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
 
 admin.site.site_header = "Owlie Portal"
@@ -14,4 +14,5 @@ urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("favicon.ico", lambda request: HttpResponsePermanentRedirect(static("owlie/favicon.svg"))),
     path("admin/", admin.site.urls),
+    path("twilio/", include("owlie_portal.messaging.urls")),
 ]

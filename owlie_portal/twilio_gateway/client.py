@@ -81,3 +81,12 @@ def subaccount_client(credentials: SubaccountCredentials) -> Client:
     if not credentials.account_sid or not credentials.auth_token:
         raise TwilioConfigurationError(f"Subaccount {credentials.account_sid or '(no SID)'} has no auth token.")
     return Client(credentials.account_sid, credentials.auth_token, http_client=_http_client())
+
+
+def subaccount_key_client(credentials: SubaccountCredentials) -> Client:
+    """A client acting as the subaccount through its API key (Client(key_sid, key_secret, account_sid)),
+    falling back to the subaccount's auth token when no key is stored. Never the parent's credentials."""
+    if credentials.api_key_sid and credentials.api_key_secret and credentials.account_sid:
+        return Client(credentials.api_key_sid, credentials.api_key_secret, credentials.account_sid,
+                      http_client=_http_client())
+    return subaccount_client(credentials)

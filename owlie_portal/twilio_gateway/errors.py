@@ -55,6 +55,19 @@ EXPLANATIONS = {
     21478: "Twilio itself suspended this subaccount; only Twilio support can reactivate it.",
     21479: "The subaccount is closed at Twilio; closing is final and it cannot be reopened.",
     21480: "The parent account reached its maximum number of subaccounts; ask Twilio support for more.",
+    10001: "The subaccount is not active (suspended or closed), so Twilio refuses to send from it.",
+    21211: "The recipient is not a valid phone number.",
+    21408: "Sending to the recipient's country is not enabled on this account.",
+    21421: "Twilio does not know this number in the subaccount (it may have moved or been released).",
+    21610: "The recipient replied STOP to this sender; Twilio refuses to text them until they reply START.",
+    21612: "The recipient cannot be reached by SMS.",
+    21614: "The recipient is not a mobile number, so it cannot receive SMS.",
+    21617: "The message is longer than 1,600 characters.",
+    21701: "Twilio has no such Messaging Service in this subaccount.",
+    21703: "The Messaging Service has no phone number to send from; add a number to it first.",
+    21712: "The number is already in another Messaging Service; remove it there first (one service per number).",
+    21714: "The Messaging Service already has 400 numbers, Twilio's maximum.",
+    21715: "The number cannot send SMS or MMS, so it cannot join a Messaging Service.",
 }
 
 

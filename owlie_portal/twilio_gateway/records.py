@@ -51,3 +51,24 @@ class ServiceRecord:
     sid: str
     account_sid: str
     friendly_name: str
+    inbound_request_url: str = ""
+    status_callback: str = ""
+    sticky_sender: bool = True
+    area_code_geomatch: bool = True
+    smart_encoding: bool = True
+    validity_period: int = 36000
+
+
+@dataclass(frozen=True)
+class MessageRecord:
+    sid: str
+    account_sid: str
+    to: str
+    from_: str
+    status: str
+    messaging_service_sid: str = ""
+    num_segments: int = 0
+    price: str = ""
+    error_code: int | None = None
+    date_created: datetime | None = None
+    date_sent: datetime | None = None

@@ -1,0 +1,76 @@
+"""What the webhooks record: inbound messages (keywords → the ledger) and status callbacks.
+
+Both are idempotent on Twilio's SIDs (a replay adds nothing) and make no Twilio call, so they answer fast."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from ..models import Message, MessagingService, StatusCallback
+from .optouts import keyword_action, optout_record
+
+S = Message.Status
+# How far along a message is; a callback may only move it forward (callbacks can arrive out of order).
+RANK = {S.REQUESTED: 0, S.QUEUED: 1, S.ACCEPTED: 1, S.SCHEDULED: 1, S.SENDING: 2, S.SENT: 3,
+        S.DELIVERED: 4, S.UNDELIVERED: 4, S.FAILED: 4, S.CANCELED: 4}
+
+
+def statuses_before(status: str) -> list[str]:
+    rank = RANK.get(status)
+    return [] if rank is None else [s for s, r in RANK.items() if r < rank]
+
+
+def inbound_receive(*, tenant, params) -> bool:
+    """Record an inbound message and apply its keyword to the ledger; False for a replayed MessageSid."""
+    sid, body = params.get("MessageSid", ""), params.get("Body", "")
+    action = keyword_action(body)
+    service = MessagingService.objects.filter(sid=params.get("MessagingServiceSid") or "").first()
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                Message.objects.create(
+                    sid=sid, direction=Message.Direction.INBOUND, tenant=tenant, service=service,
+                    from_number=params.get("From", ""), to_number=params.get("To", ""),
+                    body=body.strip() if action else Message.REDACTED, status=S.RECEIVED,
+                    num_segments=int(params.get("NumSegments") or 1), status_updated_at=timezone.now())
+        except IntegrityError:
+            return False
+        if action:
+            optout_record(tenant=tenant, recipient=params.get("From", ""), action=action,
+                          source="inbound", phone_number=params.get("To", ""), service=service,
+                          keyword=body.strip().upper(), message_sid=sid)
+    return True
+
+
+def message_apply_status(*, message_sid: str, status: str, error_code: int | None, tenant) -> int:
+    """Move the message forward to `status` (never backwards); returns 1 when it moved."""
+    fields = {"status": status, "status_updated_at": timezone.now(), "updated_at": timezone.now()}
+    if error_code:
+        fields["error_code"] = error_code
+    if status == S.SENT:
+        fields["sent_at"] = timezone.now()
+    return Message.objects.filter(sid=message_sid, tenant=tenant, status__in=statuses_before(status)).update(**fields)
+
+
+def status_callback_receive(*, tenant, account_sid: str, params) -> bool:
+    """Record a status callback (unique on MessageSid + MessageStatus) and apply it; False for a replay."""
+    sid, status = params.get("MessageSid", ""), params.get("MessageStatus", "")
+    code = params.get("ErrorCode")
+    error_code = int(code) if code and code.isdigit() else None
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                StatusCallback.objects.create(message_sid=sid, status=status, error_code=error_code,
+                                              account_sid=account_sid)
+        except IntegrityError:
+            return False
+        message_apply_status(message_sid=sid, status=status, error_code=error_code, tenant=tenant)
+    return True
+
+
+def message_apply_recorded_callbacks(*, message: Message) -> None:
+    """Callbacks that arrived before the send recorded its SID (they race the send's commit)."""
+    for callback in StatusCallback.objects.filter(message_sid=message.sid):
+        message_apply_status(message_sid=message.sid, status=callback.status, error_code=callback.error_code,
+                             tenant=message.tenant)
