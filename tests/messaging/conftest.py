@@ -49,3 +49,10 @@ def service_with_number(messaging_tenants, support_user):
         return tenant, service, number
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def webhooks_go_nowhere(settings):
+    """The sandbox posts callbacks to the service's URLs: here a closed local port (refused at once), never
+    a portal someone runs on this machine. Tests post the signed webhooks themselves."""
+    settings.TWILIO_WEBHOOK_BASE_URL = "http://127.0.0.1:9"
