@@ -11,6 +11,7 @@ and the signature is what authenticates it.
 from __future__ import annotations
 
 import logging
+import time
 
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseForbidden
@@ -27,23 +28,45 @@ EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 PARENT = object()
 
 
-def _account(account_sid: str):
-    """(tenant or None for the parent, auth token); (None, "") when the account is not one of ours."""
+# AccountSid → (tenant, auth token, read at): webhooks arrive in bursts for few accounts, and reading and
+# decrypting the token is most of a webhook's cost. A signature that fails with a cached token is checked
+# again with a fresh read, so a rotated token takes effect at once; entries expire after TOKEN_CACHE_S.
+TOKEN_CACHE_S = 60.0
+_tokens: dict[str, tuple[object, str, float]] = {}
+
+
+def _account(account_sid: str, *, fresh: bool = False):
+    """(tenant, or PARENT for the parent account, auth token); (None, "") when the account is not one of ours."""
     if account_sid and account_sid == settings.TWILIO_ACCOUNT_SID:
         return PARENT, settings.TWILIO_AUTH_TOKEN
-    tenant = Tenant.objects.filter(subaccount_sid=account_sid).only("pk", "name", "status", "auth_token").first() \
-        if account_sid else None
-    return (tenant, tenant.auth_token) if tenant is not None else (None, "")
+    if not account_sid:
+        return None, ""
+    cached = _tokens.get(account_sid)
+    if cached is not None and not fresh and time.monotonic() - cached[2] < TOKEN_CACHE_S:
+        return cached[0], cached[1]
+    tenant = Tenant.objects.filter(subaccount_sid=account_sid).only("pk", "name", "status", "auth_token").first()
+    if tenant is None or not tenant.auth_token:
+        _tokens.pop(account_sid, None)
+        return None, ""
+    _tokens[account_sid] = (tenant, tenant.auth_token, time.monotonic())
+    return tenant, tenant.auth_token
+
+
+def _signed(request, url: str, token: str) -> bool:
+    return signature_valid(url=url, params=request.POST, signature=request.headers.get("X-Twilio-Signature", ""),
+                           auth_token=token)
 
 
 def _verified(request):
     """The tenant the signed request speaks for (PARENT for the parent account), or None when refused."""
     account_sid = request.POST.get("AccountSid", "")
-    account, token = _account(account_sid)
     url = settings.TWILIO_WEBHOOK_BASE_URL + request.get_full_path()
-    if account is None or not signature_valid(url=url, params=request.POST,
-                                              signature=request.headers.get("X-Twilio-Signature", ""),
-                                              auth_token=token):
+    account, token = _account(account_sid)
+    valid = account is not None and _signed(request, url, token)
+    if not valid and account is not None and account is not PARENT:
+        account, token = _account(account_sid, fresh=True)  # the token may have been rotated since it was cached
+        valid = account is not None and _signed(request, url, token)
+    if not valid:
         logger.warning("twilio webhook refused: %s for account %s (bad signature or unknown account)",
                        request.path, account_sid or "(none)")
         return None

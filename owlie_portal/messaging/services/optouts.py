@@ -6,7 +6,7 @@ import csv
 import io
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -43,30 +43,27 @@ def keyword_action(body: str) -> str | None:
 
 
 def optout_record(*, tenant, recipient: str, action: str, source: str, phone_number: str = "", service=None,
-                  keyword: str = "", message_sid: str | None = None, created_by=None) -> bool:
-    """Write one ledger event and the recipient's current state; False (nothing written) for a replay
-    of an inbound MessageSid already recorded."""
+                  keyword: str = "", message_sid: str | None = None, created_by=None) -> None:
+    """Write one ledger event and the recipient's current state, in the caller's transaction (no savepoint:
+    the webhook answers fast). A replayed inbound MessageSid raises IntegrityError (OptOutEvent is unique
+    on it); `inbound_receive` turns that into a no-op."""
     now = timezone.now()
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                OptOutEvent.objects.create(
-                    tenant=tenant, recipient=recipient, phone_number=phone_number,
-                    service_sid=service.sid if service else "", action=action, keyword=keyword, source=source,
-                    message_sid=message_sid or None, created_by=created_by)
-        except IntegrityError:
-            return False
+    with transaction.atomic(savepoint=False):
+        OptOutEvent.objects.create(
+            tenant=tenant, recipient=recipient, phone_number=phone_number, service_sid=service.sid if service else "",
+            action=action, keyword=keyword, source=source, message_sid=message_sid or None, created_by=created_by)
         if action == OptOutEvent.Action.OPT_OUT:
-            OptOut.objects.update_or_create(
-                tenant=tenant, recipient=recipient, phone_number=phone_number,
-                defaults={"opted_out": True, "keyword": keyword, "source": source, "service": service,
-                          "message_sid": message_sid or "", "opted_out_at": now})
+            state = {"opted_out": True, "keyword": keyword, "source": source, "service": service,
+                     "message_sid": message_sid or "", "opted_out_at": now, "updated_at": now}
+            # Update first, create if absent: two statements at most. A concurrent first STOP of the same
+            # recipient on the same number loses on the unique constraint and its webhook is retried.
+            if not OptOut.objects.filter(tenant=tenant, recipient=recipient, phone_number=phone_number).update(**state):
+                OptOut.objects.create(tenant=tenant, recipient=recipient, phone_number=phone_number, **state)
         elif action == OptOutEvent.Action.OPT_IN:
             # START lifts what would block this sender: the tenant's entries and any entry on this number.
             scope = Q(tenant=tenant) | Q(phone_number=phone_number) if phone_number else Q(tenant=tenant)
             OptOut.objects.filter(scope, recipient=recipient, opted_out=True).update(
                 opted_out=False, opted_in_at=now, keyword=keyword, message_sid=message_sid or "", updated_at=now)
-    return True
 
 
 def _import_rows(text: str) -> tuple[list[str], list[str]]:

@@ -25,21 +25,24 @@ def inbound_receive(*, tenant, params) -> bool:
     """Record an inbound message and apply its keyword to the ledger; False for a replayed MessageSid."""
     sid, body = params.get("MessageSid", ""), params.get("Body", "")
     action = keyword_action(body)
-    service = MessagingService.objects.filter(sid=params.get("MessagingServiceSid") or "").first()
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                Message.objects.create(
-                    sid=sid, direction=Message.Direction.INBOUND, tenant=tenant, service=service,
-                    from_number=params.get("From", ""), to_number=params.get("To", ""),
-                    body=body.strip() if action else Message.REDACTED, status=S.RECEIVED,
-                    num_segments=int(params.get("NumSegments") or 1), status_updated_at=timezone.now())
-        except IntegrityError:
-            return False
-        if action:
-            optout_record(tenant=tenant, recipient=params.get("From", ""), action=action,
-                          source="inbound", phone_number=params.get("To", ""), service=service,
-                          keyword=body.strip().upper(), message_sid=sid)
+    service_sid = params.get("MessagingServiceSid") or ""
+    service = MessagingService.objects.filter(sid=service_sid).first() if service_sid else None
+    try:
+        # One transaction, no savepoints: a replay fails on the MessageSid's unique index and writes nothing.
+        with transaction.atomic():
+            Message.objects.create(
+                sid=sid, direction=Message.Direction.INBOUND, tenant=tenant, service=service,
+                from_number=params.get("From", ""), to_number=params.get("To", ""),
+                body=body.strip() if action else Message.REDACTED, status=S.RECEIVED,
+                num_segments=int(params.get("NumSegments") or 1), status_updated_at=timezone.now())
+            if action:
+                optout_record(tenant=tenant, recipient=params.get("From", ""), action=action,
+                              source="inbound", phone_number=params.get("To", ""), service=service,
+                              keyword=body.strip().upper(), message_sid=sid)
+    except IntegrityError:
+        if Message.objects.filter(sid=sid).exists():
+            return False  # a replay: already recorded
+        raise  # a race on the ledger's row: the webhook answers 500 and Twilio posts it again
     return True
 
 
@@ -58,14 +61,13 @@ def status_callback_receive(*, tenant, account_sid: str, params) -> bool:
     sid, status = params.get("MessageSid", ""), params.get("MessageStatus", "")
     code = params.get("ErrorCode")
     error_code = int(code) if code and code.isdigit() else None
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                StatusCallback.objects.create(message_sid=sid, status=status, error_code=error_code,
-                                              account_sid=account_sid)
-        except IntegrityError:
-            return False
-        message_apply_status(message_sid=sid, status=status, error_code=error_code, tenant=tenant)
+    try:
+        with transaction.atomic():
+            StatusCallback.objects.create(message_sid=sid, status=status, error_code=error_code,
+                                          account_sid=account_sid)
+            message_apply_status(message_sid=sid, status=status, error_code=error_code, tenant=tenant)
+    except IntegrityError:
+        return False  # the (MessageSid, MessageStatus) pair was already applied
     return True
 
 
