@@ -7,6 +7,8 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from owlie_portal.twilio_gateway.errors import explain
+
 from ..models import Message, MessagingService, StatusCallback
 from .optouts import keyword_action, optout_record
 
@@ -50,7 +52,7 @@ def message_apply_status(*, message_sid: str, status: str, error_code: int | Non
     """Move the message forward to `status` (never backwards); returns 1 when it moved."""
     fields = {"status": status, "status_updated_at": timezone.now(), "updated_at": timezone.now()}
     if error_code:
-        fields["error_code"] = error_code
+        fields.update(error_code=error_code, error_message=explain(error_code, f"Twilio error {error_code}."))
     if status == S.SENT:
         fields["sent_at"] = timezone.now()
     return Message.objects.filter(sid=message_sid, tenant=tenant, status__in=statuses_before(status)).update(**fields)
