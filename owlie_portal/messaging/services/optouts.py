@@ -14,6 +14,7 @@ from owlie_portal.errors import DomainError
 from owlie_portal.validators import normalize_phone_number
 
 from ..models import OptOut, OptOutEvent
+from .rows import row_insert
 
 OPT_OUT_WORDS = frozenset({"STOP", "UNSUBSCRIBE", "END", "QUIT", "STOPALL", "REVOKE", "OPTOUT", "CANCEL"})
 OPT_IN_WORDS = frozenset({"START", "YES", "UNSTOP"})
@@ -49,8 +50,8 @@ def optout_record(*, tenant, recipient: str, action: str, source: str, phone_num
     on it); `inbound_receive` turns that into a no-op."""
     now = timezone.now()
     with transaction.atomic(savepoint=False):
-        OptOutEvent.objects.create(
-            tenant=tenant, recipient=recipient, phone_number=phone_number, service_sid=service.sid if service else "",
+        row_insert(
+            OptOutEvent, tenant=tenant, recipient=recipient, phone_number=phone_number, service_sid=service.sid if service else "",
             action=action, keyword=keyword, source=source, message_sid=message_sid or None, created_by=created_by)
         if action == OptOutEvent.Action.OPT_OUT:
             state = {"opted_out": True, "keyword": keyword, "source": source, "service": service,
@@ -58,7 +59,7 @@ def optout_record(*, tenant, recipient: str, action: str, source: str, phone_num
             # Update first, create if absent: two statements at most. A concurrent first STOP of the same
             # recipient on the same number loses on the unique constraint and its webhook is retried.
             if not OptOut.objects.filter(tenant=tenant, recipient=recipient, phone_number=phone_number).update(**state):
-                OptOut.objects.create(tenant=tenant, recipient=recipient, phone_number=phone_number, **state)
+                row_insert(OptOut, tenant=tenant, recipient=recipient, phone_number=phone_number, **state)
         elif action == OptOutEvent.Action.OPT_IN:
             # START lifts what would block this sender: the tenant's entries and any entry on this number.
             scope = Q(tenant=tenant) | Q(phone_number=phone_number) if phone_number else Q(tenant=tenant)

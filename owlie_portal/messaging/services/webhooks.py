@@ -11,6 +11,7 @@ from owlie_portal.twilio_gateway.errors import explain
 
 from ..models import Message, MessagingService, StatusCallback
 from .optouts import keyword_action, optout_record
+from .rows import row_insert
 
 S = Message.Status
 # How far along a message is; a callback may only move it forward (callbacks can arrive out of order).
@@ -32,8 +33,8 @@ def inbound_receive(*, tenant, params) -> bool:
     try:
         # One transaction, no savepoints: a replay fails on the MessageSid's unique index and writes nothing.
         with transaction.atomic():
-            Message.objects.create(
-                sid=sid, direction=Message.Direction.INBOUND, tenant=tenant, service=service,
+            row_insert(
+                Message, sid=sid, direction=Message.Direction.INBOUND, tenant=tenant, service=service,
                 from_number=params.get("From", ""), to_number=params.get("To", ""),
                 body=body.strip() if action else Message.REDACTED, status=S.RECEIVED,
                 num_segments=int(params.get("NumSegments") or 1), status_updated_at=timezone.now())
@@ -65,8 +66,8 @@ def status_callback_receive(*, tenant, account_sid: str, params) -> bool:
     error_code = int(code) if code and code.isdigit() else None
     try:
         with transaction.atomic():
-            StatusCallback.objects.create(message_sid=sid, status=status, error_code=error_code,
-                                          account_sid=account_sid)
+            row_insert(StatusCallback, message_sid=sid, status=status, error_code=error_code,
+                       account_sid=account_sid)
             message_apply_status(message_sid=sid, status=status, error_code=error_code, tenant=tenant)
     except IntegrityError:
         return False  # the (MessageSid, MessageStatus) pair was already applied
