@@ -83,3 +83,36 @@ def test_twilio_refusing_with_21610_records_an_opt_out_and_later_sends_are_suppr
                                   requested_by=support_user)
     assert again.status == Message.Status.SUPPRESSED and again.operation is None
     assert "21610" in again.error_message
+
+
+def test_a_send_whose_answer_was_lost_is_found_at_twilio_on_retry_and_never_sent_twice(
+        sandbox, service_with_number, support_user, settings):
+    tenant, service, _ = service_with_number()
+    message = services.message_send(tenant=tenant, service=service, to=RECIPIENT, body="Hi there",
+                                    requested_by=support_user)
+    settings.TWILIO_HTTP_TIMEOUT = 0.5
+    sandbox.sandbox.faults.configure({"p_read_timeout": 1.0, "read_timeout_s": 1.5})
+    op = run(message.operation, services.operation_run_message_send)  # Twilio sends it; the answer is lost
+    assert op.state == Operation.State.UNKNOWN
+    sandbox.sandbox.faults.clear()
+
+    op = run(op, services.operation_run_message_send)
+
+    assert op.state == Operation.State.SUCCEEDED
+    sent = [m for m in sandbox.sandbox.store.messages.values() if m.to == RECIPIENT]
+    assert len(sent) == 1
+    message.refresh_from_db()
+    assert message.sid == sent[0].sid
+
+
+def test_removing_a_number_takes_it_out_of_the_service_at_twilio_and_in_the_portal(
+        sandbox, service_with_number, support_user):
+    tenant, service, number = service_with_number()
+    op = run(services.service_remove_number(service=service, number=number, requested_by=support_user),
+             services.operation_run_remove_number)
+    assert op.state == Operation.State.SUCCEEDED
+    number.refresh_from_db()
+    assert number.messaging_service is None
+    assert sandbox.sandbox.store.numbers[number.sid].service_sid is None
+    with pytest.raises(DomainError, match="is not in"):
+        services.service_remove_number(service=service, number=number, requested_by=support_user)
