@@ -107,3 +107,15 @@ def test_status_callbacks_are_idempotent_and_never_move_a_message_backwards(
 
 def test_only_post_is_accepted(client):
     assert client.get("/twilio/inbound/").status_code == 405
+
+
+def test_history_keeps_opt_out_opt_in_and_opt_out_again_with_one_current_entry(
+        sandbox, service_with_number, csrf_client):
+    tenant, _, number = service_with_number()
+    for body in ("STOP", "START", "Unsubscribe"):
+        post_signed(csrf_client, "inbound", _inbound(sandbox, tenant, number, body), tenant.auth_token)
+
+    [current] = OptOut.objects.all()
+    assert current.opted_out and current.keyword == "UNSUBSCRIBE" and current.opted_in_at is not None
+    assert list(OptOutEvent.objects.order_by("id").values_list("action", flat=True)) == [
+        "opt_out", "opt_in", "opt_out"]

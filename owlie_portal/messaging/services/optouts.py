@@ -14,7 +14,7 @@ from owlie_portal.errors import DomainError
 from owlie_portal.validators import normalize_phone_number
 
 from ..models import OptOut, OptOutEvent
-from .rows import row_insert
+from .rows import row_insert, upsert_clause
 
 OPT_OUT_WORDS = frozenset({"STOP", "UNSUBSCRIBE", "END", "QUIT", "STOPALL", "REVOKE", "OPTOUT", "CANCEL"})
 OPT_IN_WORDS = frozenset({"START", "YES", "UNSTOP"})
@@ -56,10 +56,10 @@ def optout_record(*, tenant, recipient: str, action: str, source: str, phone_num
         if action == OptOutEvent.Action.OPT_OUT:
             state = {"opted_out": True, "keyword": keyword, "source": source, "service": service,
                      "message_sid": message_sid or "", "opted_out_at": now, "updated_at": now}
-            # Update first, create if absent: two statements at most. A concurrent first STOP of the same
-            # recipient on the same number loses on the unique constraint and its webhook is retried.
-            if not OptOut.objects.filter(tenant=tenant, recipient=recipient, phone_number=phone_number).update(**state):
-                row_insert(OptOut, tenant=tenant, recipient=recipient, phone_number=phone_number, **state)
+            key, where = (["tenant", "recipient", "phone_number"], "tenant_id IS NOT NULL") if tenant is not None \
+                else (["recipient", "phone_number"], "tenant_id IS NULL")
+            row_insert(OptOut, tenant=tenant, recipient=recipient, phone_number=phone_number, **state,
+                       on_conflict=upsert_clause(OptOut, key=key, where=where, update=list(state)))
         elif action == OptOutEvent.Action.OPT_IN:
             # START lifts what would block this sender: the tenant's entries and any entry on this number.
             scope = Q(tenant=tenant) | Q(phone_number=phone_number) if phone_number else Q(tenant=tenant)

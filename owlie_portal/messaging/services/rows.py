@@ -31,10 +31,21 @@ def _value(field, values: dict, now):
     return field.get_default()
 
 
-def row_insert(model, **values) -> None:
-    """INSERT one row of `model`; raises django.db.IntegrityError like the ORM (e.g. a duplicate SID)."""
+def row_insert(model, *, on_conflict: str = "", **values) -> None:
+    """INSERT one row of `model`; raises django.db.IntegrityError like the ORM (e.g. a duplicate SID).
+    `on_conflict` is appended as is (an ON CONFLICT clause; PostgreSQL and SQLite share its syntax)."""
     sql, fields = _plan(model)
     now = timezone.now()
     params = [field.get_db_prep_save(_value(field, values, now), connection) for field in fields]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(f"{sql} {on_conflict}" if on_conflict else sql, params)
+
+
+def upsert_clause(model, *, key: list[str], where: str, update: list[str]) -> str:
+    """ON CONFLICT on a partial unique index (`key` columns, its `where` predicate): update `update`.
+
+    One statement, so two first STOPs of the same recipient at once cannot collide."""
+    quote = connection.ops.quote_name
+    columns = [model._meta.get_field(name).column for name in update]
+    return (f"ON CONFLICT ({', '.join(quote(model._meta.get_field(k).column) for k in key)}) WHERE {where} "
+            f"DO UPDATE SET {', '.join(f'{quote(c)} = excluded.{quote(c)}' for c in columns)}")
