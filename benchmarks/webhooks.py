@@ -6,13 +6,14 @@ own throw-away database. A second process (this script with --client) posts the 
 pool, a new connection each, and reports which were answered 2xx. Half the requests are inbound STOPs
 (unique MessageSid, recipients spread over 5 tenants), half status callbacks for messages already in the
 database; every one is signed with its account's auth token, exactly as Twilio signs. The bare view gets
-the very same requests (same bodies, same signature headers) at /bench/bare/.
+the very same requests (same bodies, same signature headers) at /bench/bare/, in alternating rounds (bare,
+webhooks, bare, …) so that both meet the same load on a shared machine.
 
 `lost` = requests the portal answered 2xx whose effect is not in the database afterwards (an opt-out event
 for the STOP's MessageSid, a recorded callback for the status); it must be 0.
 
-Usage: .venv/bin/python benchmarks/webhooks.py [--requests 2000] [--concurrency 8] [--workers 2]
-       [--time-limit 120] [--database-url postgres://postgres@127.0.0.1:5432/bench_owlie_webhooks | sqlite:///f]
+Usage: .venv/bin/python benchmarks/webhooks.py [--requests 2000] [--concurrency 16] [--workers 2 x cores + 1]
+       [--rounds 4] [--time-limit 60] [--database-url postgres://postgres@127.0.0.1:5432/bench_owlie_webhooks | sqlite:///f]
 """
 
 from __future__ import annotations
@@ -42,7 +43,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1,
                         help="gunicorn sync workers (default: gunicorn's suggested 2 x cores + 1)")
-    parser.add_argument("--time-limit", type=float, default=120, help="seconds per target at most")
+    parser.add_argument("--time-limit", type=float, default=60, help="seconds per round and target at most")
+    parser.add_argument("--rounds", type=int, default=4, help="alternating bare / webhook rounds")
     parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
     parser.add_argument("--client", help=argparse.SUPPRESS)  # internal: run as the load process
     return parser.parse_args()
@@ -132,7 +134,26 @@ def _load(target: str, items, port: int, args, env) -> dict:
                                 "items": [{k: it[k] for k in ("path", "body", "signature")} for it in items]}))
     out = subprocess.run([sys.executable, __file__, "--client", str(spec)], cwd=REPO, capture_output=True,
                          text=True, timeout=args.time_limit + 60, check=True)
+    spec.unlink()
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _alternate(items, port: int, args, env) -> tuple[dict, dict]:
+    """Bare and webhook loads in alternating rounds, so both meet the same load on a shared machine."""
+    totals = {target: {"seconds": 0.0, "ok": [], "sent": 0, "statuses": set()} for target in ("bare", "webhooks")}
+    size = -(-len(items) // args.rounds)
+    for start in range(0, len(items), size):
+        chunk = items[start:start + size]
+        for target in ("bare", "webhooks"):
+            result = _load(target, chunk, port, args, env)
+            total = totals[target]
+            total["seconds"] += result["seconds"]
+            total["ok"] += [start + i for i in result["ok"]]
+            total["sent"] += result["sent"]
+            total["statuses"] |= set(result["statuses"])
+    for total in totals.values():
+        total["statuses"] = sorted(total["statuses"])
+    return totals["bare"], totals["webhooks"]
 
 
 def _lost(items, ok: list[int]) -> int:
@@ -184,8 +205,7 @@ def main() -> None:
         items = _requests(args.requests, base_url, tenants, sids)
         server = _gunicorn(env, port, args.workers)
         try:
-            bare = _load("bare", items, port, args, env)
-            hooks = _load("webhooks", items, port, args, env)
+            bare, hooks = _alternate(items, port, args, env)
         finally:
             server.terminate()
             server.wait(timeout=30)

@@ -4,7 +4,6 @@ a number, and helpers that post webhooks signed exactly as the sandbox (and Twil
 from __future__ import annotations
 
 import pytest
-from django.conf import settings
 
 from owlie_portal.messaging import services
 from owlie_portal.messaging.models import MessagingService

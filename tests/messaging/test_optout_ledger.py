@@ -4,7 +4,6 @@ a number, and imports CSV files all or nothing."""
 import re
 
 import pytest
-from django.conf import settings
 from django.test import Client
 from messaging_support import post_signed, run
 
