@@ -16,6 +16,10 @@ from a regression: the ratio needs about 2 idle CPUs.
 Pool, measured on a 2-CPU machine (N=1000, PostgreSQL, Redis): threads in 2 processes of 13 → ratio ≈ 1.35;
 threads in 1 process of 25 → ≈ 2.3 (one GIL for the consumer and 25 task threads); prefork 25 → ≈ 1.7.
 gevent is not installed (not in requirements; psycopg 3 would need care under monkey-patching).
+Measured again on a shared 2-CPU machine at load 3-16: workers spend 12-16 ms of CPU per Operation with
+threads (about 8 ms of it the Operation's own work: claim, Twilio call, close), prefork 25 ≈ 20 ms, and 25
+solo workers made it worse; 250 Operations/s needs about 3 such CPUs, so there the ratio was 3.1-4.8 at
+N=1,000 and 3.3 at N=5,000 (linear), with the fan-out done in ~4.5 s (1,000) and ~23 s (5,000).
 
 Usage: .venv/bin/python benchmarks/bulk_lifecycle.py [--n 1000] [--pool threads|prefork|gevent]
        [--workers 2] [--database-url postgres://…/bench_owlie | sqlite:///file] [--broker-url redis://…/13]
