@@ -153,6 +153,17 @@ def portal_env(*, database_url: str, broker_url: str, sandbox: SandboxProcess, m
     return env
 
 
+def production_settings() -> dict[str, str]:
+    """What a deployment runs with: DEBUG off (no per-query bookkeeping in the worker), with the secrets
+    DEBUG-off insists on, made up for this run. Not for pages that need collected static files."""
+    import secrets
+
+    from cryptography.fernet import Fernet
+
+    return {"DEBUG": "false", "SECRET_KEY": secrets.token_urlsafe(50), "SECURE": "false",
+            "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode()}
+
+
 class Workers:
     """`celery -A owlie_portal worker` subprocesses, started and stopped together."""
 
@@ -180,6 +191,9 @@ class Workers:
             self.stop()
             raise SystemExit(f"workers did not start: {sorted(missing)}")
 
+    def cpu_seconds(self) -> float:
+        return sum(cpu_seconds(process.pid) for process in self.processes)
+
     def stop(self) -> None:
         for process in self.processes:
             process.terminate()
@@ -189,6 +203,26 @@ class Workers:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+def _proc_stat(pid: int) -> list[str]:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return []
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a live process and its live children (a prefork pool) have used so far;
+    0 where /proc is not there."""
+    fields = _proc_stat(pid)
+    if not fields:
+        return 0.0
+    ticks = int(fields[11]) + int(fields[12])
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (child := _proc_stat(int(entry.name))) and child[1] == str(pid):
+            ticks += int(child[11]) + int(child[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def row(label: str, value, baseline=None, unit: str = "") -> str:

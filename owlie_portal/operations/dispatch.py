@@ -64,6 +64,27 @@ def batch_dispatch_on_commit(batch: Batch) -> None:
     transaction.on_commit(lambda: batch_publish(batch))
 
 
+# The fan-out sends a batch's messages in chunks: each chunk is one pipelined broker write (kombu's
+# Producer.batch; transports without it publish one by one) and one UPDATE of dispatched_at, so the
+# first tasks start while later chunks are still being sent.
+FANOUT_CHUNK = 250
+
+
+def _publish_chunk(operations: list[Operation]) -> bool:
+    """Send one task message per Operation through one producer; False when the broker could not take
+    the chunk (then its delivery is uncertain: the rows stay unsent and a duplicate later is harmless)."""
+    try:
+        with celery_app.producer_or_acquire() as producer, producer.batch(max_size=len(operations)):
+            for operation in operations:
+                celery_app.send_task(kind_entry(operation.kind).task, kwargs={"operation_id": operation.pk},
+                                     task_id=operation.task_id, producer=producer)
+    except Exception as error:  # see _publish
+        logger.warning("broker unreachable while sending a batch's tasks (%s); the sweeper sends them later",
+                       type(error).__name__)
+        return False
+    return True
+
+
 def batch_send_operations(*, batch_id: int) -> int:
     """In a worker: send the task of every open, not yet sent Operation of the batch. Returns how many.
 
@@ -71,11 +92,11 @@ def batch_send_operations(*, batch_id: int) -> int:
     pending = list(Operation.objects.filter(batch_id=batch_id, state__in=Operation.OPEN_STATES,
                                             dispatched_at__isnull=True, parent__isnull=True)
                    .only("pk", "kind", "task_id").order_by("pk"))
-    sent = []
-    for operation in pending:
-        if not _publish(kind_entry(operation.kind).task, kwargs={"operation_id": operation.pk},
-                        task_id=operation.task_id):
+    sent = 0
+    for start in range(0, len(pending), FANOUT_CHUNK):
+        chunk = pending[start:start + FANOUT_CHUNK]
+        if not _publish_chunk(chunk):
             break  # the broker went away: the rest stay unsent for the sweeper
-        sent.append(operation.pk)
-    Operation.objects.filter(pk__in=sent).update(dispatched_at=timezone.now())
-    return len(sent)
+        Operation.objects.filter(pk__in=[operation.pk for operation in chunk]).update(dispatched_at=timezone.now())
+        sent += len(chunk)
+    return sent

@@ -53,13 +53,51 @@ def operations_enqueue_batch(*, batch: Batch, operations: list[Operation]) -> li
     """Write a batch's Operations in one INSERT; one broker message on commit sends them from a worker.
 
     The request's cost stays flat per item (no broker round trip per Operation)."""
+    now = timezone.now()
     for operation in operations:
         kind_entry(operation.kind)
         operation.task_id = uuid.uuid4().hex
         operation.batch = batch
-    created = Operation.objects.bulk_create(operations, batch_size=1000)
+        operation.created_at = operation.updated_at = now
+    if connection.vendor == "postgresql" and operations:
+        _insert_postgresql(operations)
+    else:
+        Operation.objects.bulk_create(operations, batch_size=1000)
     dispatch.batch_dispatch_on_commit(batch)
-    return created
+    return operations
+
+
+# Only what a new queued row can differ in; every other column is the same for the whole batch.
+_INSERT_COLUMNS = {"kind": "text", "tenant_id": "bigint", "target_sid": "text", "params": "jsonb",
+                   "requested_by_id": "bigint", "parent_id": "bigint", "task_id": "text"}
+
+
+def _insert_postgresql(operations: list[Operation]) -> None:
+    """INSERT … SELECT FROM unnest(one array per varying column), bound server-side in binary.
+
+    Measured at 5,000 rows (the bulk request must stay under a second): `bulk_create` spent about 1 s
+    preparing 19 fields per row and quoting them client-side (Django's psycopg default); here each
+    varying column is one array and the database fills the constant ones."""
+    from psycopg import Cursor
+    from psycopg.types.json import Jsonb
+
+    def value(operation: Operation, name: str):
+        return Jsonb(operation.params or {}) if name == "params" else getattr(operation, name)
+
+    arrays = [[value(operation, name) for operation in operations] for name in _INSERT_COLUMNS]
+    names = ", ".join(_INSERT_COLUMNS)
+    unnest = ", ".join(f"%b::{kind}[]" for kind in _INSERT_COLUMNS.values())
+    sql = (f"INSERT INTO {Operation._meta.db_table} ({names}, state, result, batch_id, attempts, error_message, "
+           f"result_sid, created_at, updated_at) SELECT {names}, %s, '{{}}', %s, 0, '', '', %s, %s "
+           f"FROM unnest({unnest}) AS item({names}) RETURNING id, task_id")
+    first = operations[0]
+    connection.ensure_connection()
+    with Cursor(connection.connection) as cursor:  # Django's cursor binds client-side
+        cursor.execute(sql, [Operation.State.QUEUED, first.batch_id, first.created_at, first.updated_at, *arrays])
+        ids = {task_id: pk for pk, task_id in cursor.fetchall()}
+    for operation in operations:
+        operation.pk, operation.state = ids[operation.task_id], Operation.State.QUEUED
+        operation._state.adding, operation._state.db = False, connection.alias
 
 
 def batch_create(*, kind: str, description: str, requested_by, total: int, refused: list[str] | None = None,

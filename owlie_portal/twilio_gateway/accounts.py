@@ -2,13 +2,34 @@
 
 from __future__ import annotations
 
+import queue
+import threading
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Iterator
+
+from django.utils import timezone
 
 from .calls import twilio_call
 from .client import parent_client
 from .records import AccountRecord, ApiKeyRecord
 
 SUBACCOUNT_STATUSES = ("active", "suspended", "closed")
+
+
+@dataclass(frozen=True)
+class AccountPage:
+    """One page of the Accounts list. It shows Twilio as of `requested_at` (taken just before its request),
+    which is the age a comparison with the database must give it. Iterates over its records."""
+
+    records: tuple[AccountRecord, ...]
+    requested_at: datetime
+
+    def __iter__(self):
+        return iter(self.records)
+
+    def __len__(self) -> int:
+        return len(self.records)
 
 
 def _record(instance) -> AccountRecord:
@@ -63,16 +84,65 @@ def account_rename(*, sid: str, friendly_name: str) -> AccountRecord:
     return _record(updated)
 
 
-def subaccount_pages(*, page_size: int = 1000) -> Iterator[list[AccountRecord]]:
-    """Every subaccount, one Accounts-list request per page (the parent itself is left out)."""
+def _request_page(*, page_size: int, url: str | None):
+    """Request one page of the Accounts list (the first, or the one at `url`): (requested_at, SDK page,
+    parent SID). The SDK builds the page's records only when it is iterated."""
     client = parent_client()
-    parent_sid = client.username
-    page = twilio_call(lambda: client.api.v2010.accounts.page(page_size=page_size),
+    accounts = client.api.v2010.accounts
+    requested_at = timezone.now()
+    page = twilio_call(lambda: accounts.get_page(url) if url else accounts.page(page_size=page_size),
                        idempotent=True, what="list subaccounts")
-    while page is not None:
-        yield [_record(a) for a in page if a.sid != parent_sid]
-        current = page
-        page = twilio_call(current.next_page, idempotent=True, what="list subaccounts")
+    return requested_at, page, client.username
+
+
+def subaccount_pages(*, page_size: int = 1000) -> Iterator[AccountPage]:
+    """Every subaccount, one Accounts-list request per page (the parent itself is left out).
+
+    Read ahead: a helper thread requests page after page (each needs the previous one's next-page link)
+    and hands them over through a queue of PAGES_AHEAD, while this generator turns each into records and
+    the caller works on it; so the caller's work overlaps Twilio's latency. The helper touches no
+    database; its errors come out of this generator, classified like any other. A caller that stops
+    early leaves at most one read in flight."""
+    arrived: queue.Queue = queue.Queue(maxsize=PAGES_AHEAD)
+    stop = threading.Event()
+    threading.Thread(target=_read_ahead, args=(page_size, arrived, stop), name="twilio-pages", daemon=True).start()
+    try:
+        while (item := arrived.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            requested_at, page, parent_sid = item
+            yield AccountPage(records=tuple(_record(a) for a in page if a.sid != parent_sid),
+                              requested_at=requested_at)
+    finally:
+        stop.set()
+
+
+PAGES_AHEAD = 2
+
+
+def _read_ahead(page_size: int, arrived: queue.Queue, stop: threading.Event) -> None:
+    """The helper of subaccount_pages: each page (or the error that ended the list), then None."""
+    url = None
+    try:
+        while not stop.is_set():
+            requested_at, page, parent_sid = _request_page(page_size=page_size, url=url)
+            _hand_over(arrived, (requested_at, page, parent_sid), stop)
+            url = page.next_page_url
+            if not url:
+                break
+    except BaseException as error:  # handed to the caller's thread, which raises it
+        _hand_over(arrived, error, stop)
+        return
+    _hand_over(arrived, None, stop)
+
+
+def _hand_over(arrived: queue.Queue, item, stop: threading.Event) -> None:
+    while not stop.is_set():  # a caller that stopped reading takes nothing more
+        try:
+            arrived.put(item, timeout=0.1)
+            return
+        except queue.Full:
+            continue
 
 
 def api_key_create(*, account_sid: str, friendly_name: str) -> ApiKeyRecord:

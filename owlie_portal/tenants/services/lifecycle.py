@@ -111,11 +111,17 @@ def tenants_bulk_status_change(*, tenants, kind: str, requested_by, reason: str 
                                move_numbers_first: bool = True) -> Batch:
     """One Batch, one Operation per allowed tenant; refused tenants are counted and named on the batch.
 
-    Costs a constant number of statements whatever the size: lock, one annotated read, one INSERT."""
+    Costs a constant number of statements whatever the size: lock-and-read, which of them are busy, one
+    INSERT. (Measured at 5,000: passing the locked ids back as a list cost more than the read itself.)"""
     params = _params(kind, reason, note, move_numbers_first)
-    pks = list(Tenant.objects.select_for_update().filter(pk__in=tenants.values("pk")).values_list("pk", flat=True))
-    fields = ["pk", "name", "status", "subaccount_sid"]
-    allowed, refused = _split(_annotated(Tenant.objects.filter(pk__in=pks).only(*fields[1:])).order_by("pk"), kind)
+    selection = tenants.values("pk")
+    locked = list(Tenant.objects.select_for_update().filter(pk__in=selection)
+                  .only("name", "status", "subaccount_sid").order_by("pk"))
+    busy = set(Operation.objects.filter(tenant__in=selection, state__in=Operation.OPEN_STATES)
+               .values_list("tenant_id", flat=True))
+    for tenant in locked:
+        tenant.pending_ops = int(tenant.pk in busy)
+    allowed, refused = _split(locked, kind)
     noun = "tenant" if len(allowed) == 1 else "tenants"
     batch = batch_create(kind=kind, description=f"{rules.VERB[kind].capitalize()} {len(allowed)} {noun}",
                          requested_by=requested_by, total=len(allowed), refused=refused, params=params)

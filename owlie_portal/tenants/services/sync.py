@@ -14,11 +14,12 @@ from owlie_portal.twilio_gateway.records import AccountRecord
 
 from owlie_portal.operations.models import Operation
 
-from ..models import SECRET_FIELDS, Tenant, TenantDrift
+from ..models import Tenant, TenantDrift
 
 PAGE_SIZE = 1000
 Kind = TenantDrift.Kind
 OPEN_STATES = Operation.OPEN_STATES
+COMPARED = ("pk", "subaccount_sid", "status")
 
 
 @dataclass
@@ -51,14 +52,12 @@ def _open_operations():
 
 
 def _timed_pages():
-    """(page_fetched_at, records) per Accounts-list page; the time is taken just before the page's request."""
-    pages = twilio_accounts.subaccount_pages(page_size=PAGE_SIZE)
-    while True:
-        page_fetched_at = timezone.now()  # the generator makes the request inside next()
-        records = next(pages, None)
-        if records is None:
-            return
-        yield page_fetched_at, records
+    """(page_fetched_at, records) per Accounts-list page; the time is taken just before the page's request.
+
+    The gateway requests the next page while this one is compared (one ahead), so it stamps each page
+    itself: a time taken here, after the request was sent, could be later than what the page shows."""
+    for page in twilio_accounts.subaccount_pages(page_size=PAGE_SIZE):
+        yield page.requested_at, page.records
 
 
 def _apply_twilio_status(tenant: Tenant, record: AccountRecord, report: SyncReport, page_fetched_at) -> None:
@@ -83,22 +82,26 @@ def _apply_twilio_status(tenant: Tenant, record: AccountRecord, report: SyncRepo
 
 def _compare_page(records: list[AccountRecord], report: SyncReport, page_fetched_at) -> None:
     by_sid = {r.sid: r for r in records}
-    tenants = {t.subaccount_sid: t for t in Tenant.objects.filter(subaccount_sid__in=by_sid).defer(*SECRET_FIELDS)}
-    busy = set(Operation.objects.filter(state__in=OPEN_STATES, tenant__in=tenants.values())
-               .values_list("tenant_id", flat=True))
-    for sid, record in by_sid.items():
-        tenant = tenants.get(sid)
-        if tenant is None:
-            report.unknown_sids.append(sid)
-            report.drifts += _record_drift(tenant=None, sid=sid, kind=Kind.UNKNOWN_SUBACCOUNT, portal="",
-                                           twilio=record.status, detail=f"FriendlyName: {record.friendly_name}")
-            continue
-        if tenant.pk in busy or tenant.status in (Tenant.Status.PROVISIONING, Tenant.Status.FAILED):
-            continue  # an operation in flight will write the status itself
-        if record.status != tenant.status:
-            _apply_twilio_status(tenant, record, report, page_fetched_at)
-    # Stamped on every seen tenant: the missing-at-Twilio check below reads it instead of the seen SIDs.
-    Tenant.objects.filter(subaccount_sid__in=by_sid).update(last_synced_at=page_fetched_at)
+    # Only what the comparison reads: loading a whole tenant decrypts its auth token and API key secret.
+    compared = Tenant.objects.filter(subaccount_sid__in=by_sid).only(*COMPARED)
+    tenants = {t.subaccount_sid: t for t in compared.annotate(busy=Exists(_open_operations()))}
+    seen = [t.pk for t in tenants.values()]
+    # One commit per page rather than one per changed tenant (each commit waits for its WAL flush); each
+    # change is still all-or-nothing with its drift record (a savepoint in `_apply_twilio_status`).
+    with transaction.atomic():
+        for sid, record in by_sid.items():
+            tenant = tenants.get(sid)
+            if tenant is None:
+                report.unknown_sids.append(sid)
+                report.drifts += _record_drift(tenant=None, sid=sid, kind=Kind.UNKNOWN_SUBACCOUNT, portal="",
+                                               twilio=record.status, detail=f"FriendlyName: {record.friendly_name}")
+                continue
+            if tenant.busy or tenant.status in (Tenant.Status.PROVISIONING, Tenant.Status.FAILED):
+                continue  # an operation in flight will write the status itself
+            if record.status != tenant.status:
+                _apply_twilio_status(tenant, record, report, page_fetched_at)
+        # Stamped on every seen tenant: the missing-at-Twilio check below reads it instead of the seen SIDs.
+        Tenant.objects.filter(pk__in=seen).update(last_synced_at=page_fetched_at)
 
 
 def tenants_sync_from_twilio() -> SyncReport:
@@ -108,9 +111,10 @@ def tenants_sync_from_twilio() -> SyncReport:
         report.pages += 1
         report.seen += len(records)
         _compare_page(records, report, page_fetched_at)
-    not_seen = (Tenant.objects.defer(*SECRET_FIELDS).filter(subaccount_sid__isnull=False)
+    not_seen = (Tenant.objects.filter(subaccount_sid__isnull=False)
                 .filter(Q(last_synced_at__isnull=True) | Q(last_synced_at__lt=started)))
-    for tenant in not_seen.exclude(status=Tenant.Status.CLOSED).exclude(Exists(_open_operations())):
+    not_seen = not_seen.exclude(status=Tenant.Status.CLOSED).exclude(Exists(_open_operations())).only(*COMPARED)
+    for tenant in not_seen:
         report.drifts += _record_drift(tenant=tenant, sid=tenant.subaccount_sid, kind=Kind.MISSING_AT_TWILIO,
                                        portal=tenant.status, twilio="",
                                        detail="The subaccount is not in Twilio's Accounts list any more.")
