@@ -55,6 +55,7 @@ EXPLANATIONS = {
     21478: "Twilio itself suspended this subaccount; only Twilio support can reactivate it.",
     21479: "The subaccount is closed at Twilio; closing is final and it cannot be reopened.",
     21480: "The parent account reached its maximum number of subaccounts; ask Twilio support for more.",
+    21613: "The receiving account needs an address (or regulatory bundle) for this number before it can take it.",
 }
 
 

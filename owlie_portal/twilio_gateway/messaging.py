@@ -54,3 +54,16 @@ def service_numbers_list(*, credentials: SubaccountCredentials, service_sid: str
     found = twilio_call(lambda: client.messaging.v1.services(service_sid).phone_numbers.list(page_size=1000),
                         idempotent=True, what="list a Messaging Service's numbers")
     return [n.sid for n in found]
+
+
+def service_has_number(*, credentials: SubaccountCredentials, service_sid: str, number_sid: str) -> bool:
+    """Whether the number is a sender of that service (one read; used to reconcile a lost add)."""
+    client = subaccount_client(credentials)
+    try:
+        twilio_call(lambda: client.messaging.v1.services(service_sid).phone_numbers(number_sid).fetch(),
+                    idempotent=True, what="read a Messaging Service's number")
+    except TwilioPermanentError as error:
+        if error.code == 20404:
+            return False
+        raise
+    return True
