@@ -87,7 +87,8 @@ def _operation(number: PhoneNumber, target: Tenant | None, requested_by, join: M
 def number_move(*, number_sid: str, target: Tenant | None, requested_by, add_to_service: bool = False) -> Operation:
     """Move one number to `target` (None: the parent). Raises DomainError and writes nothing when refused."""
     [number] = numbers_by_sids(sids=[number_sid])
-    number = PhoneNumber.objects.select_for_update().select_related("tenant", "messaging_service").get(pk=number.pk)
+    number = PhoneNumber.objects.select_for_update(of=("self",)).select_related(
+        "tenant", "messaging_service").get(pk=number.pk)
     refusal = number_move_refusal(number, target)
     if refusal:
         raise DomainError(refusal)
@@ -107,7 +108,7 @@ def numbers_bulk_move(*, number_sids: list[str], target: Tenant | None, requeste
     refusal = target_refusal(target)
     if refusal:
         raise DomainError(refusal)
-    numbers = PhoneNumber.objects.select_for_update().select_related("tenant", "messaging_service") \
+    numbers = PhoneNumber.objects.select_for_update(of=("self",)).select_related("tenant", "messaging_service") \
         .filter(pk__in=[n.pk for n in numbers_by_sids(sids=number_sids)]).order_by("phone_number")
     allowed, refused = [], list(refused or [])
     for number in numbers:

@@ -58,13 +58,22 @@ def steps_done(operation: Operation) -> list[str]:
     return list((operation.result or {}).get("steps", []))
 
 
-def _mark(operation: Operation, step: str, **extra) -> None:
-    """Write one finished step under the claim; a worker that lost its claim stops here (ClaimLost)."""
-    result = {**(operation.result or {}), **extra, "steps": [*steps_done(operation), step]}
+def _mark(operation: Operation, step: str, *, save: bool = False, **extra) -> None:
+    """Record one finished step. Steps are kept in memory and written (under the claim) with the next
+    `save`: before every change that must not be repeated blindly ("<step>_sent"), when the move ends
+    (the close of the Operation writes them) and when it stops part-way (`progress_save`). A worker
+    that lost its claim stops at its next save (ClaimLost)."""
+    operation.result = {**(operation.result or {}), **extra, "steps": [*steps_done(operation), step]}
+    if save:
+        progress_save(operation)
+
+
+def progress_save(operation: Operation) -> None:
+    """Write the steps done so far, if this worker still holds the claim (else ClaimLost)."""
     if not Operation.objects.filter(pk=operation.pk, state=Operation.State.RUNNING,
-                                    attempts=operation.attempts).update(result=result, updated_at=timezone.now()):
+                                    attempts=operation.attempts).update(result=operation.result,
+                                                                        updated_at=timezone.now()):
         raise ClaimLost(f"operation {operation.pk}: attempt {operation.attempts} no longer holds the claim")
-    operation.result = result
 
 
 def _fetch_in(account_sid: str, number_sid: str) -> PhoneNumberRecord | None:
@@ -124,7 +133,7 @@ def step_transfer(operation: Operation) -> tuple[PhoneNumberRecord | None, bool]
             _mark(operation, TRANSFERRED)
             return found, True
     if TRANSFER_SENT not in done:
-        _mark(operation, TRANSFER_SENT)
+        _mark(operation, TRANSFER_SENT, save=True)
     moved = phone_numbers.number_transfer(number_sid=operation.target_sid, from_account_sid=operation.params["from"],
                                           to_account_sid=gaining)
     _mark(operation, TRANSFERRED)
@@ -159,7 +168,7 @@ def step_join_service(operation: Operation) -> str:
         credentials=credentials, service_sid=service_sid, number_sid=operation.target_sid)
     if not already:
         if JOIN_SENT not in done:
-            _mark(operation, JOIN_SENT)
+            _mark(operation, JOIN_SENT, save=True)
         messaging.service_add_number(credentials=credentials, service_sid=service_sid, number_sid=operation.target_sid)
     _mark(operation, JOINED)
     return service_sid
@@ -168,14 +177,16 @@ def step_join_service(operation: Operation) -> str:
 def record_moved(operation: Operation, moved: PhoneNumberRecord, *, service_sid: str = "") -> None:
     """Close the Operation and write the number's new owner in one transaction, only if the claim holds."""
     service = MessagingService.objects.filter(sid=service_sid).first() if service_sid else None
+    fields = {"phone_number": moved.phone_number, "tenant": tenant_for_account(moved.account_sid),
+              "friendly_name": moved.friendly_name, "sms_capable": moved.sms, "mms_capable": moved.mms,
+              "voice_capable": moved.voice, "status": PhoneNumber.Status.ACTIVE, "messaging_service": service,
+              **_urls(moved), "last_synced_at": timezone.now()}
     with transaction.atomic():
         if not operation_succeed(operation, result_sid=moved.sid, result=operation.result):
             return
-        PhoneNumber.objects.update_or_create(sid=moved.sid, defaults={
-            "phone_number": moved.phone_number, "tenant": tenant_for_account(moved.account_sid),
-            "friendly_name": moved.friendly_name, "sms_capable": moved.sms, "mms_capable": moved.mms,
-            "voice_capable": moved.voice, "status": PhoneNumber.Status.ACTIVE, "messaging_service": service,
-            **_urls(moved), "last_synced_at": timezone.now()})
+        # Numbers bought outside the portal have no row yet (a close saves them too).
+        if not PhoneNumber.objects.filter(sid=moved.sid).update(**fields, updated_at=timezone.now()):
+            PhoneNumber.objects.create(sid=moved.sid, **fields)
 
 
 def record_from_result(operation: Operation) -> PhoneNumberRecord | None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.utils import timezone
 
 from owlie_portal.operations.models import Operation
-from owlie_portal.operations.services import operation_fail, operation_heartbeat, operation_perform
+from owlie_portal.operations.services import ClaimLost, operation_fail, operation_heartbeat, operation_perform
 from owlie_portal.tenants.credentials import tenant_credentials
 from owlie_portal.tenants.models import Tenant
 from owlie_portal.twilio_gateway import messaging, phone_numbers
@@ -15,7 +17,9 @@ from owlie_portal.twilio_gateway.records import PhoneNumberRecord
 
 from ..kinds import Kind
 from ..models import PhoneNumber
-from .move_steps import MoveRefused, move_run, record_moved
+from .move_steps import MoveRefused, move_run, progress_save, record_moved
+
+logger = logging.getLogger(__name__)
 
 
 def _already_moved(operation: Operation) -> PhoneNumberRecord | None:
@@ -42,12 +46,27 @@ def _memberships(losing: Tenant | None) -> dict[str, str]:
             for number_sid in messaging.service_numbers_list(credentials=credentials, service_sid=service.sid)}
 
 
+def _save_progress_quietly(operation: Operation) -> None:
+    """After a failure, leave the steps done on the row for people and for a resume (best effort: the
+    database itself may be what failed; each step checks Twilio again anyway)."""
+    try:
+        progress_save(operation)
+    except Exception:  # noqa: BLE001 - the original error is the one to report
+        logger.warning("operation %s: could not save its steps after a failure", operation.pk)
+
+
 def _perform_move(operation: Operation) -> None:
     try:
         move_run(operation)
     except MoveRefused as error:
+        _save_progress_quietly(operation)
         # Refused on what Twilio shows (drift): a sentence of our own, not Twilio's generic 20404.
         operation_fail(operation, code=error.code, message=error.message)
+    except ClaimLost:
+        raise
+    except Exception:
+        _save_progress_quietly(operation)
+        raise
 
 
 def operation_run_number_transfer(*, operation_id: int) -> None:
