@@ -29,15 +29,20 @@ def account_sid_of(tenant: Tenant | None) -> str:
     return settings.TWILIO_ACCOUNT_SID if tenant is None else tenant.subaccount_sid
 
 
-def numbers_by_sids(*, sids: list[str]) -> list[PhoneNumber]:
-    """The inventory rows for `sids`; a SID of the wrong kind or unknown to the portal is refused."""
+def _check_sids(sids: list[str]) -> None:
     for sid in sids:
         try:
             validate_number_sid(sid)
         except ValidationError:
             raise DomainError(f"{sid!r} is not a phone number SID: those start with PN followed by "
                               "32 hexadecimal characters.") from None
-    found = {n.sid: n for n in PhoneNumber.objects.select_related("tenant", "messaging_service").filter(sid__in=sids)}
+
+
+def numbers_by_sids(*, sids: list[str], lock: bool = False) -> list[PhoneNumber]:
+    """The inventory rows for `sids` (locked with `lock`); a SID of the wrong kind or unknown is refused."""
+    _check_sids(sids)
+    rows = PhoneNumber.objects.select_related("tenant", "messaging_service").filter(sid__in=sids)
+    found = {n.sid: n for n in (rows.select_for_update(of=("self",)) if lock else rows)}
     missing = [sid for sid in sids if sid not in found]
     if missing:
         raise DomainError(f"The portal has no phone number {missing[0]}; sync the numbers first.")
@@ -86,9 +91,7 @@ def _operation(number: PhoneNumber, target: Tenant | None, requested_by, join: M
 @transaction.atomic
 def number_move(*, number_sid: str, target: Tenant | None, requested_by, add_to_service: bool = False) -> Operation:
     """Move one number to `target` (None: the parent). Raises DomainError and writes nothing when refused."""
-    [number] = numbers_by_sids(sids=[number_sid])
-    number = PhoneNumber.objects.select_for_update(of=("self",)).select_related(
-        "tenant", "messaging_service").get(pk=number.pk)
+    [number] = numbers_by_sids(sids=[number_sid], lock=True)
     refusal = number_move_refusal(number, target)
     if refusal:
         raise DomainError(refusal)
@@ -108,8 +111,7 @@ def numbers_bulk_move(*, number_sids: list[str], target: Tenant | None, requeste
     refusal = target_refusal(target)
     if refusal:
         raise DomainError(refusal)
-    numbers = PhoneNumber.objects.select_for_update(of=("self",)).select_related("tenant", "messaging_service") \
-        .filter(pk__in=[n.pk for n in numbers_by_sids(sids=number_sids)]).order_by("phone_number")
+    numbers = sorted(numbers_by_sids(sids=list(dict.fromkeys(number_sids)), lock=True), key=lambda n: n.phone_number)
     allowed, refused = [], list(refused or [])
     for number in numbers:
         reason = number_move_refusal(number, target)
