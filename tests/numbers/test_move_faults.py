@@ -1,6 +1,7 @@
 """Lost answers at each step of a move: the next attempt looks at Twilio first, so nothing is lost or done twice."""
 
 import pytest
+from django.urls import reverse
 
 from move_helpers import (FETCH, SERVICE_ADD, SERVICE_REMOVE, TRANSFER, buy, owner_at_twilio, requests_to,
                           run_until_final, service, service_at_twilio)
@@ -98,3 +99,26 @@ def test_a_bulk_move_under_random_drops_and_timeouts_ends_with_every_number_move
     assert set(batch.operations.values_list("state", flat=True)) == {State.SUCCEEDED}
     assert {owner_at_twilio(sandbox, n) for n in numbers} == {tenant.subaccount_sid}
     assert set(PhoneNumber.objects.values_list("tenant_id", "status")) == {(tenant.pk, PhoneNumber.Status.ACTIVE)}
+
+
+def test_the_batch_pages_retry_resumes_each_failed_move_from_its_failed_step(
+        client, sandbox, sandbox_tenants, support_user):
+    [tenant] = sandbox_tenants(1)
+    numbers = [buy(sandbox) for _ in range(2)]
+    batch = numbers_bulk_move(number_sids=[n.sid for n in numbers], target=tenant, requested_by=support_user)
+    first, second = batch.operations.order_by("pk")
+    stored = sandbox.sandbox.store.numbers[numbers[0].sid]
+    sandbox.sandbox.faults.add_targeted(endpoint=FETCH, outcome="500")  # the drift check
+    run_until_final(first.pk, attempts=1)
+    Operation.objects.filter(pk=first.pk).update(state=State.FAILED)  # as if its retries were spent
+    assert run_until_final(second.pk).state == State.SUCCEEDED
+    client.force_login(support_user)
+
+    response = client.post(reverse("admin:operations_batch_retry", args=[batch.pk]))
+
+    retry = batch.__class__.objects.exclude(pk=batch.pk).get()
+    assert response["Location"].endswith(f"/admin/operations/batch/{retry.pk}/progress/")
+    [resumed] = retry.operations.all()
+    assert (resumed.target_sid, resumed.params["resume_of"]) == (numbers[0].sid, first.pk)
+    assert run_until_final(resumed.pk).state == State.SUCCEEDED
+    assert stored.account_sid == tenant.subaccount_sid
