@@ -90,3 +90,17 @@ def test_a_number_already_being_moved_is_refused(sandbox, sandbox_tenants, suppo
     with pytest.raises(DomainError, match="is already being moved"):
         number_move(number_sid=number.sid, target=second, requested_by=support_user)
     assert Operation.objects.count() == 1
+
+
+def test_twilios_21472_for_a_target_suspended_behind_the_portals_back_fails_the_move_with_a_sentence(
+        sandbox, sandbox_tenants, support_user):
+    [tenant] = sandbox_tenants(1)
+    number = buy(sandbox)
+    sandbox.control(f"accounts/{tenant.subaccount_sid}/suspend-by-twilio")  # the portal still thinks it active
+
+    operation = run_until_final(number_move(number_sid=number.sid, target=tenant, requested_by=support_user).pk)
+
+    assert (operation.state, operation.error_code) == (Operation.State.FAILED, 21472)
+    assert operation.error_message == "The receiving account is not active, so the number cannot be moved there."
+    row = _unchanged(sandbox, number, sandbox.parent_sid)
+    assert row.tenant is None
