@@ -26,7 +26,7 @@ from . import services
 from .kinds import Kind
 from .models import PhoneNumber
 from .selectors_move import latest_move, move_plan
-from .services.move_steps import STEP_LABELS
+from .services.move_steps import step_labels
 
 PARENT = "parent"
 TRANSFER_PERMISSION = "numbers.transfer_number"
@@ -97,18 +97,18 @@ class MoveAdminMixin:
     def move_controls(self, obj):
         last = latest_move(number=obj)
         parts = []
+        if obj.status == PhoneNumber.Status.ACTIVE:
+            parts.append(format_html('<p><a class="button" id="owlie-move-number" href="{}?ids={}">'
+                                     'Move to another account…</a></p>', reverse("admin:numbers_phonenumber_move"),
+                                     obj.pk))
         if last is not None:
-            steps = ", ".join(STEP_LABELS.get(s, s) for s in (last.result or {}).get("steps", [])) or "none yet"
-            parts.append(format_html('Last move: <a href="{}">#{}</a> {} — steps done: {}.{}',
+            parts.append(format_html('<p>Last move: <a href="{}">#{}</a> {} — steps done: {}.{}</p>',
                                      reverse("admin:operations_operation_change", args=[last.pk]), last.pk,
-                                     last.get_state_display(), steps,
+                                     last.get_state_display(), ", ".join(step_labels(last)) or "none yet",
                                      f" {last.error_message}" if last.error_message else ""))
             if last.state == Operation.State.FAILED:
-                parts.append(format_html(' <a class="button" id="owlie-resume-move" href="{}">Resume the move</a>',
-                                         reverse("admin:numbers_phonenumber_resume", args=[last.pk])))
-        if obj.status == PhoneNumber.Status.ACTIVE:
-            parts.append(format_html(' <a class="button" id="owlie-move-number" href="{}?ids={}">'
-                                     'Move to another account…</a>', reverse("admin:numbers_phonenumber_move"), obj.pk))
+                parts.append(format_html('<p><a class="button" id="owlie-resume-move" href="{}">Resume the move</a>'
+                                         '</p>', reverse("admin:numbers_phonenumber_resume", args=[last.pk])))
         return mark_safe("".join(parts)) if parts else "—"  # every part is built by format_html
 
     @admin.action(description="Move to another account…", permissions=["transfer"])
@@ -186,7 +186,7 @@ class MoveAdminMixin:
             if number is not None:
                 return HttpResponseRedirect(reverse("admin:numbers_phonenumber_change", args=[number.pk]))
             return HttpResponseRedirect(reverse("admin:numbers_phonenumber_changelist"))
-        steps = [STEP_LABELS.get(s, s) for s in (operation.result or {}).get("steps", [])]
+        steps = step_labels(operation)
         context = {**self.admin_site.each_context(request), "opts": PhoneNumber._meta, "operation": operation,
                    "number": number, "steps": steps, "title": "Resume a move that stopped part-way"}
         return TemplateResponse(request, "admin/numbers/move_resume.html", context)

@@ -51,7 +51,8 @@ def test_the_dry_run_shows_service_address_and_registration_warnings_and_changes
     assert owner_at_twilio(sandbox, number) == source.subaccount_sid
 
 
-def test_the_dry_run_refuses_a_suspended_target_without_a_confirm_button(client, support_user, sandbox, sandbox_tenants):
+def test_the_dry_run_refuses_a_suspended_target_without_a_confirm_button(
+        client, support_user, sandbox, sandbox_tenants):
     [tenant] = sandbox_tenants(1, status="suspended")
     number = buy(sandbox)
     client.force_login(support_user)

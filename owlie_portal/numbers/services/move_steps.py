@@ -58,6 +58,13 @@ def steps_done(operation: Operation) -> list[str]:
     return list((operation.result or {}).get("steps", []))
 
 
+def step_labels(operation: Operation) -> list[str]:
+    """The finished steps as people read them on the number's page and the resume page."""
+    in_none = not (operation.result or {}).get("left_service")
+    return ["Was in no source Messaging Service" if step == LEFT and in_none else STEP_LABELS.get(step, step)
+            for step in steps_done(operation)]
+
+
 def _mark(operation: Operation, step: str, *, save: bool = False, **extra) -> None:
     """Record one finished step. Steps are kept in memory and written (under the claim) with the next
     `save`: before every change that must not be repeated blindly ("<step>_sent"), when the move ends
