@@ -58,13 +58,8 @@ class BatchNumbersFilter(admin.SimpleListFilter):
     parameter_name = "batch"
 
     def lookups(self, request, model_admin):
-        return []
-
-    def has_output(self):
-        return True
-
-    def choices(self, changelist):
-        return []  # reached from the batch page only; nothing to pick in the sidebar
+        # Shown only while a batch is chosen (reached from the batch page), so it can be cleared.
+        return [(self.value(), f"Batch #{self.value()}")] if self.value() else []
 
     def queryset(self, request, queryset):
         if not self.value() or not self.value().isdigit():
