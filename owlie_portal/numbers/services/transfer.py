@@ -148,7 +148,9 @@ def numbers_move_to_parent(*, tenant: Tenant, for_operation: Operation) -> int:
         try:
             _move_step(step, number, memberships)
         except TwilioError as error:
-            # The close retries or fails as a whole; this step is closed now so it never dangles.
+            # The close retries or fails as a whole; this step is closed now (with the steps it got
+            # through) so it never dangles.
+            _save_progress_quietly(step)
             operation_fail(step, code=error.code,
                            message=f"{error.message} (while closing; operation #{for_operation.pk})")
             raise
