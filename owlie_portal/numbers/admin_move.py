@@ -82,7 +82,13 @@ class MoveAdminMixin:
         return request.user.has_perm(TRANSFER_PERMISSION)
 
     def get_list_filter(self, request):
-        return [*super().get_list_filter(request), BatchNumbersFilter]
+        filters = list(super().get_list_filter(request))
+        # "Being moved" must be findable; the inventory side may list the status already.
+        return [*filters, *([] if "status" in filters else ["status"]), BatchNumbersFilter]
+
+    def get_list_display(self, request):
+        columns = list(super().get_list_display(request))
+        return columns if "status" in columns else [*columns[:3], "status", *columns[3:]]
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))

@@ -77,6 +77,7 @@ def test_confirming_one_number_queues_one_operation_and_returns_to_its_page(
     assert (operation.target_sid, operation.params["to"]) == (number.sid, tenant.subaccount_sid)
     assert PhoneNumber.objects.get(pk=number.pk).status == PhoneNumber.Status.MOVING
     assert any("Moving" in str(m) for m in get_messages(response.wsgi_request))
+    assert "Being moved" in client.get(f"{CHANGELIST}?status=moving").content.decode()
 
 
 def test_confirming_many_numbers_makes_one_batch_and_shows_its_progress(client, support_user, sandbox, sandbox_tenants):
