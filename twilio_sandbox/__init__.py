@@ -71,6 +71,14 @@ Settings may be sent as form fields, query parameters or a JSON object body.
     one roll so they add up), ``read_timeout_s`` (default 5), ``concurrency_limit``
     (per account, 0 = none), ``seed`` (``random.Random`` seed; same seed and
     request order → same faults). Unknown fields → 400.
+``POST /_sandbox/faults/targeted`` (``endpoint``, ``outcome``, ``count``)
+    Hit the next ``count`` (default 1) requests to one endpoint, named as in
+    stats (``"POST /2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{Sid}.json"``):
+    ``lose_answer`` (default) processes the request and closes the connection
+    without an answer; ``drop`` closes it before processing; ``500`` answers
+    500 / 20500 without processing. Kept beside the POST /faults config (which
+    does not replace them); cleared by DELETE /faults and reset. In-process:
+    ``sandbox.faults.add_targeted(endpoint=…, outcome=…, count=…)``.
 ``GET|POST /_sandbox/config``
     ``max_subaccounts`` (default 1000, docs/twilio-behaviour.md §5) and the parent's ``balance``
     (default "100.00" USD).

@@ -79,7 +79,7 @@ class Sandbox:
         try:
             self.faults.check_concurrency(in_flight)
             timed_out = self.faults.before(in_flight)
-            response = self._dispatch(request, check_auth=True)
+            response = self._dispatch(request, check_auth=True, targeted=bool(self.faults.targeted))
         except ApiError as error:
             response = error_response(error)
         finally:
@@ -90,15 +90,27 @@ class Sandbox:
             time.sleep(self.faults.read_timeout_delay())
         return response
 
-    def _dispatch(self, request: Request, *, check_auth: bool) -> Response:
+    def _dispatch(self, request: Request, *, check_auth: bool, targeted: bool = False) -> Response:
         try:
             route, params = self.router.find(request.method, request.path)
         except ApiError as error:
             route, params, routing_error = None, {}, error
         else:
             routing_error = None
+        request.endpoint = f"{request.method} {route.name if route else '<unmatched>'}"
         if check_auth:
-            self.stats.count(f"{request.method} {route.name if route else '<unmatched>'}")
+            self.stats.count(request.endpoint)
+        outcome = self.faults.take_targeted(request.endpoint) if targeted else None
+        if outcome == "drop":
+            raise DropConnection()
+        if outcome == "500":
+            return error_response(ApiError(500, 20500, "Internal Server Error"))
+        response = self._route(request, route, params, routing_error, check_auth)
+        if outcome == "lose_answer":
+            raise DropConnection()  # the change is made; the client never hears of it
+        return response
+
+    def _route(self, request: Request, route, params, routing_error, check_auth: bool) -> Response:
         try:
             if check_auth and (route is None or route.auth):
                 request.principal = self._authenticate(request)

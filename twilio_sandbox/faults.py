@@ -1,5 +1,6 @@
-"""Fault injection: latency, 429/500, dropped connections, read timeouts, concurrency limit, and a
-hold that keeps requests in flight until released (for tests that need overlap, not timing).
+"""Fault injection: latency, 429/500, dropped connections, read timeouts, concurrency limit, a
+hold that keeps requests in flight until released (for tests that need overlap, not timing), and
+targeted faults that hit the next requests to one endpoint ("lose the answer of the next transfer").
 
 Decisions come from one seeded ``random.Random`` so a run repeats for a seed
 (given the same request order).
@@ -27,6 +28,16 @@ class FaultConfig:
 
 
 FIELD_TYPES = {f.name: f.type for f in fields(FaultConfig)}
+# lose_answer: the request IS processed, then the connection closes with no response.
+# drop: the connection closes before the request is processed. 500: a 500 / 20500 answer, not processed.
+TARGETED_OUTCOMES = ("lose_answer", "drop", "500")
+
+
+@dataclass
+class TargetedFault:
+    endpoint: str  # "METHOD /path/{Pattern}" as in stats, e.g. "POST /v1/Services/{ServiceSid}/PhoneNumbers"
+    outcome: str = "lose_answer"
+    count: int = 1  # how many of the next matching requests it hits
 # A forgotten hold lets requests go after this long, so the server never hangs for good.
 HOLD_LIMIT_S = 30.0
 
@@ -47,7 +58,30 @@ class Faults:
         with self._lock:
             self.config = FaultConfig()
             self._random = random.Random(0)
+            self.targeted: list[TargetedFault] = []
         self.release()
+
+    def add_targeted(self, *, endpoint: str, outcome: str = "lose_answer", count: int = 1) -> TargetedFault:
+        """Hit the next `count` requests to `endpoint` with `outcome` (ValueError for an unknown outcome)."""
+        if outcome not in TARGETED_OUTCOMES:
+            raise ValueError(f"unknown targeted outcome {outcome!r}; use one of {', '.join(TARGETED_OUTCOMES)}")
+        if not endpoint or " " not in endpoint or int(count) < 1:
+            raise ValueError("a targeted fault needs an endpoint 'METHOD /path' and a count of at least 1")
+        fault = TargetedFault(endpoint=endpoint, outcome=outcome, count=int(count))
+        with self._lock:
+            self.targeted.append(fault)
+        return fault
+
+    def take_targeted(self, endpoint: str) -> str | None:
+        """The outcome for this request to `endpoint`, using up one hit of the first matching fault."""
+        with self._lock:
+            for fault in self.targeted:
+                if fault.endpoint == endpoint:
+                    fault.count -= 1
+                    if fault.count <= 0:
+                        self.targeted.remove(fault)
+                    return fault.outcome
+        return None
 
     def hold(self) -> None:
         """Keep requests in flight (after their latency) until ``release()``; in-process tests only."""
@@ -70,7 +104,7 @@ class Faults:
 
     def to_json(self) -> dict:
         with self._lock:
-            return asdict(self.config)
+            return {**asdict(self.config), "targeted": [asdict(fault) for fault in self.targeted]}
 
     def check_concurrency(self, in_flight: int) -> None:
         limit = self.config.concurrency_limit

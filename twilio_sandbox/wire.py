@@ -26,6 +26,8 @@ class Request:
     body: bytes = b""
     principal: object = None
     params: dict[str, str] = field(default_factory=dict)
+    # The matched route's display name ("POST /v1/Services/{ServiceSid}/PhoneNumbers"), for targeted faults.
+    endpoint: str = ""
 
     def arg(self, name: str, default=None):
         values = self.args(name)

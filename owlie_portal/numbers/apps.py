@@ -1,4 +1,9 @@
 from django.apps import AppConfig
+from django.urls import reverse
+
+
+def _batch_numbers_url(batch) -> str:
+    return f"{reverse('admin:numbers_phonenumber_changelist')}?batch={batch.pk}"
 
 
 class NumbersConfig(AppConfig):
@@ -6,9 +11,17 @@ class NumbersConfig(AppConfig):
     verbose_name = "Phone numbers"
 
     def ready(self) -> None:
+        self._register_move_kinds()
+
+    @staticmethod
+    def _register_move_kinds() -> None:
+        # --- Moves (parent ↔ tenant, tenant → tenant; also the steps of a tenant close) ---
         from owlie_portal.operations.registry import register_kind
 
+        from . import services
         from .kinds import Kind
 
         register_kind(Kind.TRANSFER, task="numbers.transfer_number", label=Kind.TRANSFER.label,
-                      retry_permission="numbers.transfer_number")
+                      on_failed=services.move_failed, retry=services.numbers_move_retry,
+                      retry_permission="numbers.transfer_number", selection_url=_batch_numbers_url,
+                      selection_label="Select these numbers")

@@ -74,6 +74,7 @@ EXPLANATIONS = {
     21712: "The number is already in another Messaging Service; remove it there first (one service per number).",
     21714: "The Messaging Service already has 400 numbers, Twilio's maximum.",
     21715: "The number cannot send SMS or MMS, so it cannot join a Messaging Service.",
+    21613: "The receiving account needs an address (or regulatory bundle) for this number before it can take it.",
 }
 
 

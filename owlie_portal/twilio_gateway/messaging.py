@@ -110,3 +110,15 @@ def messages_to_list(*, credentials: SubaccountCredentials, to: str, limit: int 
     found = twilio_call(lambda: client.messages.list(to=to, limit=limit), idempotent=True,
                         what="list messages")
     return [_message_record(m) for m in found]
+
+def service_has_number(*, credentials: SubaccountCredentials, service_sid: str, number_sid: str) -> bool:
+    """Whether the number is a sender of that service (one read; used to reconcile a lost add)."""
+    client = subaccount_client(credentials)
+    try:
+        twilio_call(lambda: client.messaging.v1.services(service_sid).phone_numbers(number_sid).fetch(),
+                    idempotent=True, what="read a Messaging Service's number")
+    except TwilioPermanentError as error:
+        if error.code == 20404:
+            return False
+        raise
+    return True

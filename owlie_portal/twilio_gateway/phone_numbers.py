@@ -13,6 +13,8 @@ def _record(instance) -> PhoneNumberRecord:
         sid=instance.sid, account_sid=instance.account_sid, phone_number=instance.phone_number,
         friendly_name=instance.friendly_name or "", sms=bool(capabilities.get("sms")),
         mms=bool(capabilities.get("mms")), voice=bool(capabilities.get("voice")), sms_url=instance.sms_url or "",
+        sms_method=instance.sms_method or "", voice_url=instance.voice_url or "",
+        voice_method=instance.voice_method or "", status_callback=instance.status_callback or "",
     )
 
 
@@ -53,3 +55,15 @@ def number_transfer(*, number_sid: str, from_account_sid: str, to_account_sid: s
         idempotent=False, what="move a phone number",
     )
     return _record(moved)
+
+
+def number_set_urls(*, account_sid: str, number_sid: str, urls: dict[str, str]) -> PhoneNumberRecord:
+    """Set a number's routing (keys sms_url, sms_method, voice_url, voice_method, status_callback).
+
+    Setting the same values again changes nothing, so a repeat after a lost answer is harmless."""
+    client = parent_client()
+    updated = twilio_call(
+        lambda: client.api.v2010.accounts(account_sid).incoming_phone_numbers(number_sid).update(**urls),
+        idempotent=True, what="restore a phone number's URLs",
+    )
+    return _record(updated)

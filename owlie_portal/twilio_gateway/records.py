@@ -44,6 +44,11 @@ class PhoneNumberRecord:
     mms: bool
     voice: bool
     sms_url: str = ""
+    # What a move must keep (issue 9): the URLs and methods Twilio routes calls and messages to.
+    sms_method: str = ""
+    voice_url: str = ""
+    voice_method: str = ""
+    status_callback: str = ""
 
 
 @dataclass(frozen=True)

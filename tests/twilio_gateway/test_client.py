@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+import requests
 import redis
 
 from owlie_portal.twilio_gateway import accounts
@@ -255,3 +256,20 @@ def test_an_answer_cut_off_mid_body_is_ambiguous_for_a_create_and_transient_for_
         twilio_call(cut_off, idempotent=False, what="create a subaccount")
     with pytest.raises(TwilioTransientError):
         twilio_call(cut_off, idempotent=True, what="set a subaccount suspended")
+
+
+def test_proxy_settings_from_the_environment_are_read_once_per_host_and_still_honoured(sandbox, monkeypatch):
+    from owlie_portal.twilio_gateway.client import PortalHttpClient
+
+    # A proxy nobody listens on, bypassed for the sandbox's host by NO_PROXY (requests' own rules).
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    http = PortalHttpClient(base_url=sandbox.url, timeout=5)
+    url = f"{sandbox.url}/2010-04-01/Accounts/{sandbox.parent_sid}.json"
+
+    assert http.request("GET", url, auth=(sandbox.parent_sid, sandbox.parent_token)).status_code == 200
+    monkeypatch.setenv("NO_PROXY", "")  # read once: a running process keeps what it started with
+    assert http.request("GET", url, auth=(sandbox.parent_sid, sandbox.parent_token)).status_code == 200
+    fresh = PortalHttpClient(base_url=sandbox.url, timeout=5)
+    with pytest.raises(requests.exceptions.ProxyError):
+        fresh.request("GET", url, auth=(sandbox.parent_sid, sandbox.parent_token))

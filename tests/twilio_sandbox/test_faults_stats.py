@@ -174,3 +174,43 @@ def test_stats_reset_clears_the_counters(sandbox, parent_client):
     parent_client.api.v2010.account.fetch()
     stats = sandbox.control("stats/reset")
     assert (stats["requests"], stats["peak_in_flight"]) == ({}, {})
+
+
+TRANSFER = "POST /2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{Sid}.json"
+
+
+def test_a_targeted_lost_answer_applies_the_change_and_closes_the_connection(sandbox, parent_client):
+    sub = parent_client.api.v2010.accounts.create(friendly_name="gaining")
+    number = parent_client.api.v2010.accounts(sandbox.parent_sid).incoming_phone_numbers.create(area_code="415")
+    sandbox.control("faults/targeted", endpoint=TRANSFER, outcome="lose_answer")
+
+    with pytest.raises(requests.exceptions.ConnectionError):
+        parent_client.api.v2010.accounts(sandbox.parent_sid).incoming_phone_numbers(number.sid).update(
+            account_sid=sub.sid)
+
+    assert sandbox.sandbox.store.numbers[number.sid].account_sid == sub.sid
+    assert sandbox.control("faults", method="GET")["targeted"] == []
+
+
+def test_a_targeted_fault_hits_only_its_endpoint_and_only_count_times(sandbox, parent_client):
+    sandbox.control("faults/targeted", endpoint="POST /2010-04-01/Accounts.json", outcome="500", count=2)
+    parent_client.api.v2010.account.fetch()  # another endpoint: untouched
+    assert error_of(lambda: parent_client.api.v2010.accounts.create(friendly_name="a")) == (500, 20500)
+    assert error_of(lambda: parent_client.api.v2010.accounts.create(friendly_name="b")) == (500, 20500)
+    parent_client.api.v2010.accounts.create(friendly_name="c")
+    assert sorted(a.friendly_name for a in sandbox.sandbox.store.accounts.values() if a.friendly_name in "abc") == ["c"]
+
+
+def test_a_targeted_drop_does_not_process_the_request(sandbox, parent_client):
+    sandbox.sandbox.faults.add_targeted(endpoint="POST /2010-04-01/Accounts.json", outcome="drop")
+    with pytest.raises(requests.exceptions.ConnectionError):
+        parent_client.api.v2010.accounts.create(friendly_name="never made")
+    assert "never made" not in [a.friendly_name for a in sandbox.sandbox.store.accounts.values()]
+
+
+def test_an_unknown_targeted_outcome_is_refused(sandbox):
+    import urllib.error
+
+    with pytest.raises(urllib.error.HTTPError) as raised:
+        sandbox.control("faults/targeted", endpoint="GET /x", outcome="explode")
+    assert raised.value.code == 400

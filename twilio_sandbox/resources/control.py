@@ -65,6 +65,16 @@ def register(router, sandbox) -> None:
             raise ApiError(400, 20001, str(error)) from None
         return Response(200, sandbox.faults.to_json())
 
+    def faults_targeted(request):
+        data = values(request)
+        try:
+            sandbox.faults.add_targeted(endpoint=str(data.get("endpoint", "")),
+                                        outcome=str(data.get("outcome", "lose_answer")),
+                                        count=_int(data.get("count", 1), "count"))
+        except ValueError as error:
+            raise ApiError(400, 20001, str(error)) from None
+        return Response(200, sandbox.faults.to_json())
+
     def faults_clear(request):
         sandbox.faults.clear()
         return Response(200, sandbox.faults.to_json())
@@ -90,6 +100,7 @@ def register(router, sandbox) -> None:
     router.add("POST", r"/_sandbox/stats/reset", stats_reset, auth=False)
     router.add("GET", r"/_sandbox/faults", faults_get, auth=False)
     router.add("POST", r"/_sandbox/faults", faults_set, auth=False)
+    router.add("POST", r"/_sandbox/faults/targeted", faults_targeted, auth=False)
     router.add("DELETE", r"/_sandbox/faults", faults_clear, auth=False)
     router.add("POST", r"/_sandbox/faults/reset", faults_clear, auth=False)
     router.add("GET", r"/_sandbox/config", config_get, auth=False)

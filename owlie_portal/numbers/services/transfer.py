@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from owlie_portal.operations.models import Operation
-from owlie_portal.operations.services import (
-    operation_fail,
-    operation_heartbeat,
-    operation_perform,
-    operation_succeed,
-)
+from owlie_portal.operations.services import ClaimLost, operation_fail, operation_heartbeat, operation_perform
 from owlie_portal.tenants.credentials import tenant_credentials
 from owlie_portal.tenants.models import Tenant
 from owlie_portal.twilio_gateway import messaging, phone_numbers
@@ -21,10 +17,9 @@ from owlie_portal.twilio_gateway.records import PhoneNumberRecord
 
 from ..kinds import Kind
 from ..models import PhoneNumber
+from .move_steps import MoveRefused, move_run, progress_save, record_moved
 
-
-def _tenant_for(account_sid: str) -> Tenant | None:
-    return None if account_sid == settings.TWILIO_ACCOUNT_SID else Tenant.objects.get(subaccount_sid=account_sid)
+logger = logging.getLogger(__name__)
 
 
 def _already_moved(operation: Operation) -> PhoneNumberRecord | None:
@@ -51,40 +46,32 @@ def _memberships(losing: Tenant | None) -> dict[str, str]:
             for number_sid in messaging.service_numbers_list(credentials=credentials, service_sid=service.sid)}
 
 
-def _leave_services(losing: Tenant | None, number_sid: str, memberships: dict[str, str]) -> None:
-    # Whether Twilio requires this is unconfirmed (docs/twilio-behaviour.md §5); taking the number out first is always safe.
-    service_sid = memberships.get(number_sid)
-    if service_sid:
-        messaging.service_remove_number(credentials=tenant_credentials(losing), service_sid=service_sid,
-                                        number_sid=number_sid)
+def _save_progress_quietly(operation: Operation) -> None:
+    """After a failure, leave the steps done on the row for people and for a resume (best effort: the
+    database itself may be what failed; each step checks Twilio again anyway)."""
+    try:
+        progress_save(operation)
+    except Exception:  # noqa: BLE001 - the original error is the one to report
+        logger.warning("operation %s: could not save its steps after a failure", operation.pk)
 
 
-def _record_moved(operation: Operation, moved: PhoneNumberRecord) -> None:
-    with transaction.atomic():
-        if not operation_succeed(operation, result_sid=moved.sid):
-            return
-        PhoneNumber.objects.update_or_create(
-            sid=moved.sid,
-            defaults={"phone_number": moved.phone_number, "tenant": _tenant_for(moved.account_sid),
-                      "friendly_name": moved.friendly_name, "sms_capable": moved.sms, "mms_capable": moved.mms,
-                      "voice_capable": moved.voice},
-        )
-
-
-def _transfer(operation: Operation, memberships: dict[str, str] | None = None) -> None:
-    moved = _already_moved(operation) if operation.attempts > 1 else None
-    if moved is None:
-        losing = _tenant_for(operation.params["from"])
-        _leave_services(losing, operation.target_sid, _memberships(losing) if memberships is None else memberships)
-        moved = phone_numbers.number_transfer(number_sid=operation.target_sid,
-                                              from_account_sid=operation.params["from"],
-                                              to_account_sid=operation.params["to"])
-    _record_moved(operation, moved)
+def _perform_move(operation: Operation) -> None:
+    try:
+        move_run(operation)
+    except MoveRefused as error:
+        _save_progress_quietly(operation)
+        # Refused on what Twilio shows (drift): a sentence of our own, not Twilio's generic 20404.
+        operation_fail(operation, code=error.code, message=error.message)
+    except ClaimLost:
+        raise
+    except Exception:
+        _save_progress_quietly(operation)
+        raise
 
 
 def operation_run_number_transfer(*, operation_id: int) -> None:
-    """Perform a queued number.transfer Operation (claimed once; reconciles after a lost answer)."""
-    operation_perform(operation_id=operation_id, work=_transfer)
+    """Perform a queued number.transfer Operation (claimed once; each step reconciles after a lost answer)."""
+    operation_perform(operation_id=operation_id, work=_perform_move)
 
 
 def _adopt_moved(tenant: Tenant, held_sids: set[str]) -> None:
@@ -99,16 +86,14 @@ def _adopt_moved(tenant: Tenant, held_sids: set[str]) -> None:
                                                                                updated_at=timezone.now())
 
 
-def _move_step(step: Operation, memberships: dict[str, str]) -> None:
-    """One move during a close. A lost answer is settled at once by looking in the gaining account:
-    the close's retry would no longer see the number in the subaccount and could not repair this row."""
+def _move_step(step: Operation, number: PhoneNumberRecord, memberships: dict[str, str]) -> None:
+    """One move during a close, through the same steps as any move. A lost transfer answer is settled at
+    once (the next pass looks in the gaining account): the close's retry would no longer see the number
+    in the subaccount and could not repair this row."""
     try:
-        _transfer(step, memberships)
+        move_run(step, before=number, service_sid=memberships.get(number.sid, ""))
     except TwilioAmbiguousError:
-        moved = _already_moved(step)
-        if moved is None:
-            raise
-        _record_moved(step, moved)
+        move_run(step, before=number, service_sid=memberships.get(number.sid, ""))
 
 
 def _claim_step(step: Operation) -> Operation:
@@ -131,7 +116,7 @@ def _settle_open_steps(parent: Operation, held_sids: set[str]) -> dict[str, Oper
             continue
         moved = _already_moved(step)
         if moved is not None:
-            _record_moved(step, moved)
+            record_moved(step, moved)
         else:
             operation_fail(step, code=None, message="The number left the subaccount some other way.")
     return open_steps
@@ -161,9 +146,11 @@ def numbers_move_to_parent(*, tenant: Tenant, for_operation: Operation) -> int:
         operation_heartbeat(for_operation)  # hundreds of numbers can outlast the sweeper's patience
         step = open_steps.get(number.sid) or _new_step(for_operation, tenant, number)
         try:
-            _move_step(step, memberships)
+            _move_step(step, number, memberships)
         except TwilioError as error:
-            # The close retries or fails as a whole; this step is closed now so it never dangles.
+            # The close retries or fails as a whole; this step is closed now (with the steps it got
+            # through) so it never dangles.
+            _save_progress_quietly(step)
             operation_fail(step, code=error.code,
                            message=f"{error.message} (while closing; operation #{for_operation.pk})")
             raise

@@ -65,6 +65,7 @@ class Command(BaseCommand):
             for index, name in enumerate(CUSTOMERS[:customers]):
                 self._customer(index, name)
             self._legacy_subaccounts()
+            self._spare_parent_numbers()
             self.stdout.write(f"Seeded {customers} customers in the sandbox.")
         self._print_logins()
 
@@ -95,18 +96,30 @@ class Command(BaseCommand):
         tenant.save()
         credentials = tenant_credentials(tenant)
         service = messaging.service_create(credentials=credentials, friendly_name=f"{name} notifications")
-        MessagingService.objects.create(sid=service.sid, tenant=tenant, friendly_name=service.friendly_name)
+        service_row = MessagingService.objects.create(sid=service.sid, tenant=tenant,
+                                                      friendly_name=service.friendly_name, is_default=True)
         for area_code in ("415", "212")[: 1 + index % 2]:
             number = phone_numbers.number_buy(account_sid=record.sid, area_code=area_code)
             PhoneNumber.objects.create(sid=number.sid, phone_number=number.phone_number, tenant=tenant,
                                        friendly_name=number.friendly_name, sms_capable=number.sms,
-                                       mms_capable=number.mms, voice_capable=number.voice)
+                                       mms_capable=number.mms, voice_capable=number.voice,
+                                       messaging_service=service_row)
             messaging.service_add_number(credentials=credentials, service_sid=service.sid, number_sid=number.sid)
         self._control("usage/seed", {"account_sid": record.sid, "months": 13, "seed": index})
         if index % 12 == 5:  # a few customers are suspended, for the demo's filters
             accounts.subaccount_set_status(sid=record.sid, status="suspended")
             Tenant.objects.filter(pk=tenant.pk).update(status=Tenant.Status.SUSPENDED,
                                                        suspension_reason=Tenant.SuspensionReason.NON_PAYMENT)
+
+    def _spare_parent_numbers(self) -> None:
+        # Spare numbers in the parent account, to move to customers (issue 9's +1 415 874 0103 among them).
+        wanted = ["+14158740103"] + [None] * 24
+        for phone_number in wanted:
+            number = phone_numbers.number_buy(account_sid=settings.TWILIO_ACCOUNT_SID, area_code="" if phone_number
+                                              else "628", phone_number=phone_number or "")
+            PhoneNumber.objects.create(sid=number.sid, phone_number=number.phone_number, tenant=None,
+                                       friendly_name=number.friendly_name, sms_capable=number.sms,
+                                       mms_capable=number.mms, voice_capable=number.voice)
 
     def _legacy_subaccounts(self) -> None:
         # Two subaccounts made outside the portal: "Import subaccounts from Twilio" picks them up.
