@@ -20,11 +20,12 @@ FETCH_EACH_UP_TO = 20
 
 
 def travelling_optouts(number: PhoneNumber) -> list[str]:
-    """Opt-outs (end users' numbers) that travel with `number` on a move.
+    """Opt-outs (end users' numbers) that travel with `number` on a move: whoever replied STOP to it stays
+    suppressed for its new owner (the messaging app's ledger; imported here to keep the apps' imports one-way
+    at load time)."""
+    from owlie_portal.messaging.selectors import optouts_travelling_with
 
-    The slot the messaging app fills once it records opt-outs: the dry run lists what this returns.
-    Nothing is recorded yet, so nothing travels."""
-    return []
+    return list(optouts_travelling_with(number).values_list("recipient", flat=True)[:200])
 
 
 @dataclass(frozen=True)

@@ -122,3 +122,17 @@ def test_people_without_the_transfer_permission_cannot_open_the_move_page(client
     number = buy(sandbox)
     client.force_login(manager_user)
     assert client.get(f"{MOVE}?ids={number.pk}").status_code == 403
+
+
+def test_the_dry_run_lists_the_opt_outs_that_travel_with_the_number(client, support_user, sandbox, sandbox_tenants):
+    from owlie_portal.messaging.models import OptOut
+
+    [target] = sandbox_tenants(1)
+    number = buy(sandbox)  # a parent number someone replied STOP to
+    OptOut.objects.create(tenant=None, recipient="+14155550123", phone_number=number.phone_number, keyword="STOP")
+    client.force_login(support_user)
+
+    page = _dry_run(client, [number], target.pk).content.decode()
+
+    assert "+14155550123" in page
+    assert not Operation.objects.exists()
