@@ -1,5 +1,5 @@
 """The seed's walkthrough in Chromium, start to end, as support staff: a new tenant goes active, gets a
-parent number, a Messaging Service with that number, sends "Hi there" that reaches `delivered`; the
+parent number moved in through the dry run, a Messaging Service with that number, sends "Hi there" that reaches `delivered`; the
 recipient texts STOP and the portal refuses the next send. Real worker, sandbox and live_server; the
 sandbox posts its signed status callbacks and inbound webhook to live_server."""
 
@@ -9,10 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from owlie_portal.messaging.models import MessagingService
-from owlie_portal.numbers.kinds import Kind as NumberKind
 from owlie_portal.numbers.models import PhoneNumber
-from owlie_portal.operations.models import Operation
-from owlie_portal.operations.services import operation_enqueue
 from owlie_portal.tenants.models import Tenant
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -29,17 +26,23 @@ def _log_in(page, live_server, user):
     expect(page.locator("#user-tools")).to_contain_text(f"Welcome, {user.username}")
 
 
-def _move_parent_number_into(tenant, sandbox, support_user, wait_until) -> PhoneNumber:
-    # The dry-run page for moves belongs to the numbers issue (another branch); this moves the number with
-    # the same Operation that page enqueues (number.transfer), performed by the real worker.
+def _move_parent_number_into(page, live_server, tenant, sandbox, wait_until) -> PhoneNumber:
+    """Support staff find the parent's spare number, look at the dry run, and confirm the move."""
     bought = sandbox.client().incoming_phone_numbers.create(area_code="415")
     number = PhoneNumber.objects.create(sid=bought.sid, phone_number=bought.phone_number, tenant=None)
-    move = operation_enqueue(kind=NumberKind.TRANSFER, tenant=tenant, target_sid=bought.sid, requested_by=support_user,
-                             params={"from": sandbox.parent_sid, "to": tenant.subaccount_sid,
-                                     "phone_number": bought.phone_number})
-    wait_until(lambda: Operation.objects.get(pk=move.pk).state == Operation.State.SUCCEEDED, message="the move")
+    page.goto(live_server.url + "/admin/numbers/phonenumber/")
+    page.fill("#searchbar", number.phone_number[-7:])
+    page.press("#searchbar", "Enter")
+    page.check(f'input.action-select[value="{number.pk}"]')
+    page.select_option("select[name=action]", "move_to_account")
+    page.click("button[name=index]")
+    page.select_option("select[name=target]", str(tenant.pk))
+    page.click("#owlie-dry-run")
+    expect(page.locator("h2").first).to_have_text("Dry run: nothing has changed yet")
+    page.click("#owlie-confirm-move")
+    wait_until(lambda: PhoneNumber.objects.get(pk=number.pk).tenant_id == tenant.pk
+               and PhoneNumber.objects.get(pk=number.pk).status == PhoneNumber.Status.ACTIVE, message="the move")
     number.refresh_from_db()
-    assert number.tenant == tenant
     return number
 
 
@@ -61,7 +64,7 @@ def test_condor_cargo_from_new_tenant_to_a_delivered_message_then_stop_and_a_ref
     page.click("input[name=_save]")
     expect(page.locator("#owlie-status")).to_have_text("Active", timeout=SLOW_MS)
     tenant = Tenant.objects.get(name="Condor Cargo")
-    number = _move_parent_number_into(tenant, sandbox, support_user, wait_until)
+    number = _move_parent_number_into(page, live_server, tenant, sandbox, wait_until)
 
     page.goto(live_server.url + "/admin/messaging/messagingservice/add/")
     page.select_option("select[name=tenant]", label=str(tenant))
