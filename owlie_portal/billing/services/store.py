@@ -1,0 +1,68 @@
+"""Writing what a sync read: a month's records for one account are replaced in one transaction, and
+only when Twilio's figures changed, so running a sync again changes nothing."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.db import transaction
+
+from ..models import UsageRecord
+from ..months import month_of, months_between
+from .fetch import Fetched
+
+FIGURES = ("category", "start", "end", "count", "count_unit", "usage", "usage_unit", "price", "price_unit")
+
+
+def _key(values: dict) -> tuple:
+    return tuple(values[name] for name in FIGURES)
+
+
+def _new_record(fetched: Fetched, period: str, row) -> UsageRecord:
+    return UsageRecord(
+        tenant_id=fetched.tenant_id, scope=fetched.scope, account_sid=fetched.account_sid, category=row.category,
+        period=period, month=month_of(row.start_date), start=row.start_date, end=row.end_date,
+        count=row.count, count_unit=row.count_unit, usage=row.usage, usage_unit=row.usage_unit,
+        price=row.price, price_unit=row.price_unit, as_of=row.as_of)
+
+
+def _stored(fetched: Fetched, period: str, months: list) -> dict:
+    """{month: {figures, …}} as stored now: one query per account and period."""
+    stored = defaultdict(set)
+    rows = UsageRecord.objects.filter(scope=fetched.scope, account_sid=fetched.account_sid, period=period,
+                                      month__in=months).values("month", *FIGURES)
+    for values in rows:
+        stored[values["month"]].add(_key(values))
+    return stored
+
+
+def _months_asked(fetched: Fetched, period: str) -> list:
+    first = fetched.plan.daily_from if period == UsageRecord.Period.DAY else fetched.plan.monthly_from
+    return months_between(first, fetched.plan.today)
+
+
+def _changed_months(fetched: Fetched, period: str) -> dict:
+    """{month: [new records]} for the months whose figures differ from what is stored."""
+    months = _months_asked(fetched, period)
+    fresh = {month: [] for month in months}
+    for row in fetched.rows.get(period, []):
+        record = _new_record(fetched, period, row)
+        fresh.setdefault(record.month, []).append(record)
+    stored = _stored(fetched, period, list(fresh))
+    return {month: records for month, records in fresh.items()
+            if {_key(record.__dict__) for record in records} != stored.get(month, set())}
+
+
+def usage_records_replace(*, fetched: Fetched) -> int:
+    """Store what one account answered; returns how many account-months changed. Nothing on an error."""
+    if fetched.error is not None:
+        return 0
+    changed = 0
+    for period in fetched.rows:
+        for month, records in _changed_months(fetched, period).items():
+            with transaction.atomic():  # a month is replaced whole or not at all
+                UsageRecord.objects.filter(scope=fetched.scope, account_sid=fetched.account_sid, period=period,
+                                           month=month).delete()
+                UsageRecord.objects.bulk_create(records, batch_size=1000)
+            changed += 1
+    return changed
