@@ -32,7 +32,7 @@ def test_seed_demo_creates_customers_at_the_sandbox_and_logins_and_is_idempotent
     assert MessagingService.objects.count() == 3 and PhoneNumber.objects.count() >= 3
     for number in PhoneNumber.objects.select_related("tenant"):
         assert parent.api.v2010.accounts(number.tenant.subaccount_sid).incoming_phone_numbers(number.sid).fetch()
-    assert set(get_user_model().objects.values_list("username", flat=True)) == {"admin", "support", "manager"}
+    assert set(get_user_model().objects.values_list("username", flat=True)) == {"admin", "support", "manager", "manager2"}
     for output in (first, second):
         assert "Support staff" in output and "support" in output and "owlie-demo-2026" in output
     assert "Seeded" not in second
@@ -44,3 +44,19 @@ def test_seed_demo_refuses_to_run_against_real_twilio(settings):
     with pytest.raises(CommandError, match="only runs against the Twilio sandbox"):
         _seed(customers=1)
     assert not Tenant.objects.exists()
+
+
+@pytest.mark.django_db
+def test_seed_then_sync_usage_gives_every_manager_13_months_of_their_customers_usage(sandbox):
+    _seed(customers=4)
+    out = io.StringIO()
+    call_command("sync_usage", stdout=out)
+    assert "Usage synced for 4 of 4 tenants" in out.getvalue()
+    from owlie_portal.billing.models import UsageRecord
+
+    managers = set(Tenant.objects.values_list("account_manager__username", flat=True))
+    assert managers == {"manager", "manager2"}
+    assert Tenant.objects.get(name="Falcon Flights").account_manager.username == "manager"
+    months = UsageRecord.objects.filter(tenant__name="Falcon Flights", period="month", category="totalprice")
+    assert months.filter(price__gt=0).count() >= 13
+    assert UsageRecord.objects.filter(scope="parent_own", price__gt=0).exists()
