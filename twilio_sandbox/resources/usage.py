@@ -168,9 +168,23 @@ def _add(row: list, count, usage, price) -> None:
     row[2] += price
 
 
+_SEED_INDEX: list = [None, {}]  # [the usage_seed list it was built from, {account_sid: [rows]}]
+
+
+def seed_rows_of(store, accounts: set[str]) -> list[dict]:
+    """The seeded rows of these accounts, through an index rebuilt whenever ``usage_seed`` is replaced
+    (seeding, reset and snapshots assign a new list), so a request costs its own rows, not everyone's."""
+    if _SEED_INDEX[0] is not store.usage_seed:
+        index: dict = {}
+        for row in store.usage_seed:
+            index.setdefault(row["account_sid"], []).append(row)
+        _SEED_INDEX[:] = [store.usage_seed, index]
+    return [row for sid in accounts for row in _SEED_INDEX[1].get(sid, ())]
+
+
 def _add_seed(store, out: dict, accounts: set[str], start: date, end: date) -> None:
-    for row in store.usage_seed:
-        if row["account_sid"] not in accounts or row["category"] not in out:
+    for row in seed_rows_of(store, accounts):
+        if row["category"] not in out:
             continue
         first, last = date.fromisoformat(row["start_date"]), date.fromisoformat(row["end_date"])
         overlap = (min(last, end) - max(first, start)).days + 1
@@ -227,7 +241,7 @@ def _range(store, request, variant, accounts: set[str], today: date) -> tuple[da
 
 def first_activity(store, accounts: set[str], today: date) -> date:
     days = [store.accounts[sid].date_created.date() for sid in accounts]
-    days += [date.fromisoformat(r["start_date"]) for r in store.usage_seed if r["account_sid"] in accounts]
+    days += [date.fromisoformat(r["start_date"]) for r in seed_rows_of(store, accounts)]
     return min(days + [today])
 
 

@@ -53,16 +53,21 @@ def _changed_months(fetched: Fetched, period: str) -> dict:
             if {_key(record.__dict__) for record in records} != stored.get(month, set())}
 
 
-def usage_records_replace(*, fetched: Fetched) -> int:
-    """Store what one account answered; returns how many account-months changed. Nothing on an error."""
-    if fetched.error is not None:
-        return 0
-    changed = 0
-    for period in fetched.rows:
-        for month, records in _changed_months(fetched, period).items():
-            with transaction.atomic():  # a month is replaced whole or not at all
-                UsageRecord.objects.filter(scope=fetched.scope, account_sid=fetched.account_sid, period=period,
-                                           month=month).delete()
-                UsageRecord.objects.bulk_create(records, batch_size=1000)
-            changed += 1
+def usage_records_replace(*, answers: list[Fetched]) -> int:
+    """Store what these accounts answered, in one transaction (a month is replaced whole or not at all;
+    one commit for a group of accounts keeps a 1,000-tenant sync from waiting on 16,000 commits).
+    Returns how many account-months changed; an account whose answer failed writes nothing."""
+    changed, new = 0, []
+    with transaction.atomic():
+        for fetched in answers:
+            if fetched.error is not None:
+                continue
+            for period in fetched.rows:
+                months = _changed_months(fetched, period)
+                if months:
+                    UsageRecord.objects.filter(scope=fetched.scope, account_sid=fetched.account_sid, period=period,
+                                               month__in=list(months)).delete()
+                    new += [record for records in months.values() for record in records]
+                    changed += len(months)
+        UsageRecord.objects.bulk_create(new, batch_size=2000)
     return changed

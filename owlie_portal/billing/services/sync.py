@@ -28,6 +28,7 @@ from .store import usage_records_replace
 
 logger = logging.getLogger(__name__)
 SYNCED_STATUSES = (Tenant.Status.ACTIVE, Tenant.Status.SUSPENDED)
+WRITE_GROUP = 25  # answers written per transaction
 
 
 @dataclass
@@ -77,15 +78,16 @@ def _submit(pool, tenants, today: date, backfill: bool, report: UsageSyncReport)
     return futures
 
 
-def _record(fetched: Fetched, names: dict, report: UsageSyncReport) -> None:
-    report.api_calls += fetched.calls
-    name = names.get(fetched.tenant_id, "parent account")
-    if fetched.error is not None:
-        report.errors[name] = fetched.error
-        logger.info("usage sync: %s not synced: %s", name, fetched.error)
-        return
-    report.months_changed += usage_records_replace(fetched=fetched)
-    report.synced += fetched.scope == UsageRecord.Scope.TENANT
+def _record(answers: list[Fetched], names: dict, report: UsageSyncReport) -> None:
+    for fetched in answers:
+        report.api_calls += fetched.calls
+        name = names.get(fetched.tenant_id, "parent account")
+        if fetched.error is not None:
+            report.errors[name] = fetched.error
+            logger.info("usage sync: %s not synced: %s", name, fetched.error)
+        else:
+            report.synced += fetched.scope == UsageRecord.Scope.TENANT
+    report.months_changed += usage_records_replace(answers=answers)
 
 
 def usage_sync(*, tenant_ids=None, backfill: bool = False, today: date | None = None, threads: int | None = None,
@@ -97,13 +99,18 @@ def usage_sync(*, tenant_ids=None, backfill: bool = False, today: date | None = 
     tenants = _tenants(tenant_ids)
     report = UsageSyncReport(tenants=len(tenants))
     names = {t.pk: t.name for t in tenants}
-    with ThreadPoolExecutor(max_workers=threads or settings.USAGE_SYNC_THREADS) as pool:
-        for future in as_completed(_submit(pool, tenants, today, backfill, report)):
+    workers = threads or settings.USAGE_SYNC_THREADS
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        pending = []
+        futures = _submit(pool, tenants, today, backfill, report)
+        for done, future in enumerate(as_completed(futures), start=1):
             answer = future.result()
-            for fetched in answer if isinstance(answer, list) else [answer]:
-                _record(fetched, names, report)
-            if heartbeat is not None:
-                heartbeat()
+            pending += answer if isinstance(answer, list) else [answer]
+            if len(pending) >= WRITE_GROUP or done == len(futures):
+                _record(pending, names, report)
+                pending = []
+                if heartbeat is not None:
+                    heartbeat()
     _after_sync(tenants, report, today)
     return report
 
