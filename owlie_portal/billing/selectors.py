@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import DecimalField, Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import DecimalField, Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from .models import BillingProfile, UsageRecord
@@ -22,31 +22,33 @@ SORTS = {"name": "name", "total": "total", "change": "change", "manager": "accou
 ZERO = Decimal("0")
 
 
-def _money_sum(month: date, category: str):
-    return Coalesce(Sum("u__price", filter=Q(u__month=month, u__category=category)), ZERO,
-                    output_field=DecimalField(max_digits=18, decimal_places=6))
+def _record(month: date, category: str) -> FilteredRelation:
+    """The tenant's one monthly record of `category` (billing_one_record_per_period): a LEFT JOIN on an
+    index, no GROUP BY, so sorting a thousand tenants by total stays cheap."""
+    return FilteredRelation("usage_records", condition=Q(
+        usage_records__scope=Scope.TENANT, usage_records__period=Period.MONTH, usage_records__month=month,
+        usage_records__category=category))
+
+
+def _price(alias: str):
+    return Coalesce(F(f"{alias}__price"), ZERO, output_field=DecimalField(max_digits=18, decimal_places=6))
 
 
 def month_overview_rows(*, tenants: QuerySet, month: date, today: date, sort: str = "name") -> QuerySet:
     """Tenants with the month's total, main categories, change vs the previous month and this month's spend
     flag, sorted."""
-    previous = month_add(month, -1)
-    relation = FilteredRelation("usage_records", condition=Q(
-        usage_records__period=Period.MONTH, usage_records__month__in=[month, previous]))
-    columns = {slug.replace("-", "_"): _money_sum(month, slug) for slug, _ in MAIN_CATEGORIES}
-    rows = (tenants.annotate(u=relation).annotate(total=_money_sum(month, TOTAL),
-                                                  previous_total=_money_sum(previous, TOTAL), **columns)
+    slugs = {slug.replace("-", "_"): slug for slug, _ in MAIN_CATEGORIES}
+    relations = {"r_total": _record(month, TOTAL), "r_previous": _record(month_add(month, -1), TOTAL),
+                 **{f"r_{name}": _record(month, slug) for name, slug in slugs.items()}}
+    columns = {name: _price(f"r_{name}") for name in slugs}
+    rows = (tenants.annotate(**relations)
+            .annotate(total=_price("r_total"), previous_total=_price("r_previous"), **columns)
             .annotate(change=F("total") - F("previous_total"), spend_flag=spend_flag_expression(today=today))
             .values("pk", "name", "external_ref", "status", "account_manager__username", "total", "previous_total",
                     "change", "spend_flag", *columns))
     field = SORTS.get(sort.lstrip("-"), "name")
     ordering = F(field).desc(nulls_last=True) if sort.startswith("-") else F(field).asc(nulls_last=True)
     return rows.order_by(ordering, "pk")
-
-
-def _month_price(month: date):
-    return Subquery(UsageRecord.objects.filter(
-        tenant_id=OuterRef("pk"), period=Period.MONTH, month=month, category=TOTAL).values("price")[:1])
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,10 @@ class RebillRow:
 
 def rebilling_rows(*, tenants: QuerySet, month: date) -> list[RebillRow]:
     """One row per tenant: Twilio's estimated cost, markup, fee and the amount to invoice (one query)."""
-    rows = tenants.annotate(cost=_month_price(month), markup_percent=F("billing_profile__markup_percent"),
+    total = FilteredRelation("usage_records", condition=Q(
+        usage_records__scope=Scope.TENANT, usage_records__period=Period.MONTH, usage_records__month=month,
+        usage_records__category=TOTAL))  # at most one row per tenant (billing_one_record_per_period)
+    rows = tenants.annotate(t=total).annotate(cost=F("t__price"), markup_percent=F("billing_profile__markup_percent"),
                             fee=F("billing_profile__monthly_fee")).values(
         "pk", "name", "external_ref", "subaccount_sid", "account_manager__username", "cost", "markup_percent",
         "fee").order_by("name", "pk")

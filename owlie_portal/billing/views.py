@@ -78,7 +78,9 @@ def month_overview(request, admin_site):
     tenants, manager_id = _manager_filter(request, audience, audience.tenants())
     sort = request.GET.get("o", "name")
     rows = selectors.month_overview_rows(tenants=tenants, month=month, today=today, sort=sort)
-    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("p"))
+    paginator = Paginator(rows, PER_PAGE)
+    paginator.count = tenants.count()  # the same tenants, counted without the joins
+    page = paginator.get_page(request.GET.get("p"))
     categories = [(slug.replace("-", "_"), label) for slug, label in selectors.MAIN_CATEGORIES]
     for row in page:
         row["cells"] = [row[slug] for slug, _ in categories]
