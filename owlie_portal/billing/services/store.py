@@ -41,16 +41,20 @@ def _months_asked(fetched: Fetched, period: str) -> list:
     return months_between(first, fetched.plan.today)
 
 
+def _row_key(row) -> tuple:
+    return (row.category, row.start_date, row.end_date, row.count, row.count_unit, row.usage, row.usage_unit,
+            row.price, row.price_unit)
+
+
 def _changed_months(fetched: Fetched, period: str) -> dict:
-    """{month: [new records]} for the months whose figures differ from what is stored."""
-    months = _months_asked(fetched, period)
-    fresh = {month: [] for month in months}
+    """{month: [new records]} for the months whose figures differ from what is stored (records are only
+    built for those: a re-run that changes nothing costs a comparison of tuples)."""
+    fresh = {month: [] for month in _months_asked(fetched, period)}
     for row in fetched.rows.get(period, []):
-        record = _new_record(fetched, period, row)
-        fresh.setdefault(record.month, []).append(record)
+        fresh.setdefault(month_of(row.start_date), []).append(row)
     stored = _stored(fetched, period, list(fresh))
-    return {month: records for month, records in fresh.items()
-            if {_key(record.__dict__) for record in records} != stored.get(month, set())}
+    return {month: [_new_record(fetched, period, row) for row in rows] for month, rows in fresh.items()
+            if {_row_key(row) for row in rows} != stored.get(month, set())}
 
 
 def usage_records_replace(*, answers: list[Fetched]) -> int:
