@@ -137,3 +137,21 @@ def test_bad_markup_or_cap_is_refused_and_changes_nothing(client, admin_user_rol
     assert answer.status_code == 200 and message in answer.content.decode()
     profile.refresh_from_db()
     assert profile.markup_percent == Decimal("15") and profile.spend_cap == Decimal("100")
+
+
+def test_tenants_changelist_flags_a_tenant_past_its_warning_level_and_links_to_its_billing(
+        client, admin_user_role, customers):
+    mine, theirs = customers
+    BillingProfile.objects.create(tenant=theirs, spend_cap=Decimal("50"), warned_month=month_of(date.today()))
+    client.force_login(admin_user_role)
+    listing = client.get("/admin/tenants/tenant/").content.decode()
+    assert listing.count('title="Crossed its spend warning level">warning<') == 1
+    page = client.get(f"/admin/tenants/tenant/{theirs.pk}/change/").content.decode()
+    assert f"/admin/billing/usagerecord/tenant/{theirs.pk}/" in page
+
+
+def test_admin_index_leads_account_managers_to_the_month_overview(client, manager_user, customers):
+    client.force_login(manager_user)
+    index = client.get("/admin/").content.decode()
+    assert "/admin/billing/usagerecord/" in index
+    assert client.get("/admin/billing/usagerecord/").url == "/admin/billing/usagerecord/overview/"
