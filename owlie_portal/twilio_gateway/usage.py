@@ -115,6 +115,15 @@ def subaccount_usage_records(*, credentials: SubaccountCredentials, variant: str
     return _list(client, credentials.account_sid, variant, _filters(start, end, category, page_size, None))
 
 
+def suspended_subaccount_usage_records(*, account_sid: str, variant: str, start: date, end: date,
+                                       category: str = "", page_size: int = PAGE_SIZE) -> list[UsageRecordRow]:
+    """A suspended subaccount's records read by the parent at the subaccount's URL: whether Twilio lets a
+    suspended account's own credentials read is unconfirmed (docs/twilio-behaviour.md §4, 20003), and its
+    usage before the suspension is still billed. Only after its own credentials were refused."""
+    client = parent_client()
+    return _list(client, account_sid, variant, _filters(start, end, category, page_size, None))
+
+
 def parent_usage_records(*, variant: str, start: date, end: date, include_subaccounts: bool = False,
                          category: str = "", page_size: int = PAGE_SIZE) -> list[UsageRecordRow]:
     """The parent's Usage Records: its own (default) or with every subaccount's added (for reconciling)."""

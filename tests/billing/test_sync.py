@@ -87,3 +87,22 @@ def test_a_page_cut_off_mid_answer_leaves_the_stored_months_as_they_were(sandbox
     sandbox.control("faults")  # cleared: the next sync replaces the changed months whole
     assert usage_sync().months_changed > 0
     assert _snapshot(tenant=tenant) != before
+
+
+def test_a_suspended_subaccount_whose_own_credentials_are_refused_is_read_by_the_parent(sandbox, sandbox_tenants):
+    tenant, = sandbox_tenants(1, status="suspended")
+    _seed(sandbox, tenant)
+    tenant.auth_token = "0" * 32  # refused with 20003, as Twilio may refuse a suspended account's own
+    tenant.save()
+    report = usage_sync()
+    assert report.synced == 1 and not report.errors
+    assert UsageRecord.objects.filter(tenant=tenant, period="month", price__gt=0).exists()
+
+
+def test_an_active_tenant_with_refused_credentials_is_reported_and_not_read_by_the_parent(sandbox, sandbox_tenants):
+    tenant, = sandbox_tenants(1)
+    _seed(sandbox, tenant)
+    tenant.auth_token = "0" * 32
+    tenant.save()
+    report = usage_sync()
+    assert report.errors[tenant.name].code == 20003 and not UsageRecord.objects.filter(tenant=tenant).exists()

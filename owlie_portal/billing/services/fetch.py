@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from owlie_portal.twilio_gateway import usage
-from owlie_portal.twilio_gateway.errors import TwilioError
+from owlie_portal.twilio_gateway.errors import TwilioError, TwilioPermanentError
 from owlie_portal.twilio_gateway.records import SubaccountCredentials
 
 from ..models import UsageRecord
@@ -46,16 +46,28 @@ class Fetched:
     calls: int = 0
 
 
-def fetch_tenant(*, tenant_id: int, credentials: SubaccountCredentials, plan: Plan) -> Fetched:
+def _read(fetched: Fetched, credentials: SubaccountCredentials, plan: Plan, *, via_parent: bool) -> None:
+    def read(**query):
+        fetched.calls += 1
+        if via_parent:
+            return usage.suspended_subaccount_usage_records(account_sid=credentials.account_sid, **query)
+        return usage.subaccount_usage_records(credentials=credentials, **query)
+
+    fetched.rows = {Period.MONTH: read(variant="monthly", start=plan.monthly_from, end=plan.today),
+                    Period.DAY: read(variant="daily", start=plan.daily_from, end=plan.today, category=DAILY_CATEGORY)}
+
+
+def fetch_tenant(*, tenant_id: int, credentials: SubaccountCredentials, plan: Plan, suspended: bool = False) -> Fetched:
+    """The tenant's records with its own credentials; a suspended subaccount whose credentials are refused
+    (20003) is read by the parent at the subaccount's URL."""
     fetched = Fetched(scope=Scope.TENANT, account_sid=credentials.account_sid, tenant_id=tenant_id, plan=plan)
     try:
-        fetched.calls += 1
-        fetched.rows[Period.MONTH] = usage.subaccount_usage_records(
-            credentials=credentials, variant="monthly", start=plan.monthly_from, end=plan.today)
-        fetched.calls += 1
-        fetched.rows[Period.DAY] = usage.subaccount_usage_records(
-            credentials=credentials, variant="daily", start=plan.daily_from, end=plan.today,
-            category=DAILY_CATEGORY)
+        try:
+            _read(fetched, credentials, plan, via_parent=False)
+        except TwilioPermanentError as refused:
+            if not (suspended and refused.code == 20003):
+                raise
+            _read(fetched, credentials, plan, via_parent=True)
     except TwilioError as error:
         fetched.rows, fetched.error = {}, error
     return fetched

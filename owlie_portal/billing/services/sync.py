@@ -74,7 +74,8 @@ def _submit(pool, tenants, today: date, backfill: bool, report: UsageSyncReport)
         except TwilioError as error:
             report.errors[tenant.name] = error
             continue
-        futures.append(pool.submit(fetch_tenant, tenant_id=tenant.pk, credentials=credentials, plan=plan))
+        futures.append(pool.submit(fetch_tenant, tenant_id=tenant.pk, credentials=credentials, plan=plan,
+                                   suspended=tenant.status == Tenant.Status.SUSPENDED))
     return futures
 
 
