@@ -61,11 +61,16 @@ def _with_history(tenants: list[Tenant], today: date) -> set[int]:
                                           month=oldest_needed).values_list("tenant_id", flat=True).distinct())
 
 
-def _submit(pool, tenants, today: date, backfill: bool, report: UsageSyncReport) -> list:
+def _parent_plan(today: date, backfill: bool) -> Plan:
+    has_history = UsageRecord.objects.filter(tenant__isnull=True,
+                                             month=month_add(month_of(today), -HISTORY_MONTHS)).exists()
+    return Plan.for_day(today, backfill=backfill or not has_history)
+
+
+def _submit(pool, tenants, today: date, backfill: bool, report: UsageSyncReport, *, parent: bool) -> list:
     history = set() if backfill else _with_history(tenants, today)
     futures = [pool.submit(fetch_parent, account_sid=settings.TWILIO_ACCOUNT_SID,
-                           plan=Plan.for_day(today, backfill=backfill or not UsageRecord.objects.filter(
-                               tenant__isnull=True, month=month_add(month_of(today), -HISTORY_MONTHS)).exists()))]
+                           plan=_parent_plan(today, backfill))] if parent else []
     for tenant in tenants:
         plan = Plan.for_day(today, backfill=tenant.pk not in history)
         report.backfilled += tenant.pk not in history
@@ -93,7 +98,8 @@ def _record(answers: list[Fetched], names: dict, report: UsageSyncReport) -> Non
 
 def usage_sync(*, tenant_ids=None, backfill: bool = False, today: date | None = None, threads: int | None = None,
                heartbeat: Callable[[], None] | None = None) -> UsageSyncReport:
-    """Read and store usage for the tenants (all live ones by default); one tenant's failure stops no other.
+    """Read and store usage for the tenants (all live ones and the parent by default); one tenant's failure
+    stops no other.
 
     A tenant whose answer failed (a 20429 storm, a page cut off) keeps its stored months untouched."""
     today = today or timezone.localdate()
@@ -103,7 +109,7 @@ def usage_sync(*, tenant_ids=None, backfill: bool = False, today: date | None = 
     workers = threads or settings.USAGE_SYNC_THREADS
     with ThreadPoolExecutor(max_workers=workers) as pool:
         pending = []
-        futures = _submit(pool, tenants, today, backfill, report)
+        futures = _submit(pool, tenants, today, backfill, report, parent=tenant_ids is None)
         for done, future in enumerate(as_completed(futures), start=1):
             answer = future.result()
             pending += answer if isinstance(answer, list) else [answer]
