@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from ..models import UsageRecord
 from ..months import month_of, months_between
@@ -18,12 +18,29 @@ def _key(values: dict) -> tuple:
     return tuple(values[name] for name in FIGURES)
 
 
-def _new_record(fetched: Fetched, period: str, row) -> UsageRecord:
-    return UsageRecord(
-        tenant_id=fetched.tenant_id, scope=fetched.scope, account_sid=fetched.account_sid, category=row.category,
-        period=period, month=month_of(row.start_date), start=row.start_date, end=row.end_date,
-        count=row.count, count_unit=row.count_unit, usage=row.usage, usage_unit=row.usage_unit,
-        price=row.price, price_unit=row.price_unit, as_of=row.as_of)
+COLUMNS = ("tenant_id", "scope", "account_sid", "category", "period", "month", "start", "end", "count", "count_unit",
+           "usage", "usage_unit", "price", "price_unit", "as_of")
+
+
+def _new_record(fetched: Fetched, period: str, row) -> tuple:
+    """The record's values in COLUMNS order (no model instance: a backfill writes 130 per tenant)."""
+    return (fetched.tenant_id, fetched.scope, fetched.account_sid, row.category, period, month_of(row.start_date),
+            row.start_date, row.end_date, row.count, row.count_unit, row.usage, row.usage_unit, row.price,
+            row.price_unit, row.as_of)
+
+
+def _insert(values: list[tuple]) -> None:
+    """PostgreSQL: one COPY (the ORM's per-value preparation was most of a 1,000-tenant backfill);
+    elsewhere bulk_create."""
+    if connection.vendor != "postgresql":
+        UsageRecord.objects.bulk_create([UsageRecord(**dict(zip(COLUMNS, v))) for v in values], batch_size=2000)
+        return
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(UsageRecord._meta.get_field(name).column) for name in COLUMNS)
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(f"COPY {quote(UsageRecord._meta.db_table)} ({columns}) FROM STDIN") as copy:
+            for row in values:
+                copy.write_row(row)
 
 
 def _stored(fetched: Fetched, period: str, months: list) -> dict:
@@ -73,5 +90,6 @@ def usage_records_replace(*, answers: list[Fetched]) -> int:
                                                month__in=list(months)).delete()
                     new += [record for records in months.values() for record in records]
                     changed += len(months)
-        UsageRecord.objects.bulk_create(new, batch_size=2000)
+        if new:
+            _insert(new)
     return changed
