@@ -43,13 +43,16 @@ def _insert(values: list[tuple]) -> None:
                 copy.write_row(row)
 
 
-def _stored(fetched: Fetched, period: str, months: list) -> dict:
-    """{month: {figures, …}} as stored now: one query per account and period."""
+def _stored(answers: list[Fetched]) -> dict:
+    """{(scope, account_sid, period, month): {figures, …}} as stored now, for a group of answers: one query."""
     stored = defaultdict(set)
-    rows = UsageRecord.objects.filter(scope=fetched.scope, account_sid=fetched.account_sid, period=period,
-                                      month__in=months).values("month", *FIGURES)
-    for values in rows:
-        stored[values["month"]].add(_key(values))
+    if not answers:
+        return stored
+    first = min(min(f.plan.monthly_from, f.plan.daily_from) for f in answers)
+    rows = UsageRecord.objects.filter(scope__in={f.scope for f in answers}, month__gte=first,
+                                      account_sid__in={f.account_sid for f in answers})
+    for values in rows.values("scope", "account_sid", "period", "month", *FIGURES):
+        stored[(values["scope"], values["account_sid"], values["period"], values["month"])].add(_key(values))
     return stored
 
 
@@ -63,15 +66,15 @@ def _row_key(row) -> tuple:
             row.price, row.price_unit)
 
 
-def _changed_months(fetched: Fetched, period: str) -> dict:
+def _changed_months(fetched: Fetched, period: str, stored: dict) -> dict:
     """{month: [new records]} for the months whose figures differ from what is stored (records are only
     built for those: a re-run that changes nothing costs a comparison of tuples)."""
     fresh = {month: [] for month in _months_asked(fetched, period)}
     for row in fetched.rows.get(period, []):
         fresh.setdefault(month_of(row.start_date), []).append(row)
-    stored = _stored(fetched, period, list(fresh))
+    key = (fetched.scope, fetched.account_sid, period)
     return {month: [_new_record(fetched, period, row) for row in rows] for month, rows in fresh.items()
-            if {_row_key(row) for row in rows} != stored.get(month, set())}
+            if {_row_key(row) for row in rows} != stored.get((*key, month), set())}
 
 
 def usage_records_replace(*, answers: list[Fetched]) -> int:
@@ -79,17 +82,17 @@ def usage_records_replace(*, answers: list[Fetched]) -> int:
     one commit for a group of accounts keeps a 1,000-tenant sync from waiting on 16,000 commits).
     Returns how many account-months changed; an account whose answer failed writes nothing."""
     changed, new = 0, []
+    answers = [fetched for fetched in answers if fetched.error is None]
     with transaction.atomic():
+        stored = _stored(answers)  # read inside the transaction that replaces
         for fetched in answers:
-            if fetched.error is not None:
-                continue
             for period in fetched.rows:
-                months = _changed_months(fetched, period)
-                if months:
+                months = _changed_months(fetched, period, stored)
+                if any((fetched.scope, fetched.account_sid, period, month) in stored for month in months):
                     UsageRecord.objects.filter(scope=fetched.scope, account_sid=fetched.account_sid, period=period,
                                                month__in=list(months)).delete()
-                    new += [record for records in months.values() for record in records]
-                    changed += len(months)
+                new += [record for records in months.values() for record in records]
+                changed += len(months)
         if new:
             _insert(new)
     return changed
