@@ -7,6 +7,8 @@ render-time ratio ≤ 1.5.
 
 Usage: .venv/bin/python benchmarks/admin_scale.py [--small 100] [--large 10000] [--numbers-per-tenant 5]
        [--repeat 7] [--database-url postgres://…/bench_owlie | sqlite:///file]
+       .venv/bin/python benchmarks/admin_scale.py --billing [--small 100] [--large 1000]: the billing month
+       overview instead, with 13 months × 10 categories of usage per tenant (its own RESULT line).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--numbers-per-tenant", type=int, default=5)
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
+    parser.add_argument("--billing", action="store_true", help="the billing month overview instead (--large 1000)")
     return parser.parse_args()
 
 
@@ -84,7 +87,7 @@ def measure(client, repeat: int) -> tuple[int, float, int]:
 
 
 def main() -> None:
-    args = parse_args()
+    args = parse_args()  # --billing: see billing_main below
     sandbox = SandboxProcess()  # only so the settings point at a sandbox; the changelist calls no Twilio
     try:
         with fresh_database(args.database_url) as db_url:
@@ -121,5 +124,89 @@ def main() -> None:
           f"render_ms_small={small_s * 1000:.1f} render_ms_large={large_s * 1000:.1f} ratio={ratio:.2f}")
 
 
+# --- Billing: the month overview at 100 and 1,000 tenants (13 months × 10 categories each) -----------------
+
+BILLING_URL = "/admin/billing/usagerecord/overview/"
+BILLING_CATEGORIES = ["totalprice", "sms", "sms-outbound", "sms-inbound", "phonenumbers", "calls", "calls-inbound",
+                      "calls-outbound", "mms", "recordings"]
+
+
+def add_usage(start: int, stop: int, manager) -> int:
+    """Tenants [start, stop), each with 13 months × 10 categories of monthly usage; returns records made."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from owlie_portal.billing.models import BillingProfile, UsageRecord
+    from owlie_portal.billing.months import month_add, month_of
+    from owlie_portal.tenants.models import Tenant
+
+    Tenant.objects.bulk_create(
+        (Tenant(name=f"Customer {i:05d}", external_ref=f"CUST-{i:05d}", subaccount_sid=f"AC{i:032x}",
+                friendly_name=f"Customer {i:05d}", status=Tenant.Status.ACTIVE, account_manager=manager)
+         for i in range(start, stop)), batch_size=2000)
+    tenants = list(Tenant.objects.filter(external_ref__gte=f"CUST-{start:05d}", external_ref__lt=f"CUST-{stop:05d}"))
+    BillingProfile.objects.bulk_create(BillingProfile(tenant=t, monthly_fee=Decimal("9.50")) for t in tenants if t.pk % 2)
+    current = month_of(timezone.localdate())
+    records = [UsageRecord(tenant=t, account_sid=t.subaccount_sid, category=category, period="month", month=month,
+                           start=month, end=month, count=t.pk % 97, usage=t.pk % 97,
+                           price=Decimal(t.pk % 89 + k) / 7, price_unit="usd")
+               for t in tenants for month in (month_add(current, -m) for m in range(13))
+               for k, category in enumerate(BILLING_CATEGORIES)]
+    UsageRecord.objects.bulk_create(records, batch_size=5000)
+    return len(records)
+
+
+def measure_url(client, url: str, repeat: int) -> tuple[int, float, int]:
+    """(queries for one render, median render seconds, tenant rows shown) for any page."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    assert client.get(url).status_code == 200  # warm-up
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    queries, rows = len(captured.captured_queries), response.content.count(b'class="billing-row"')
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        client.get(url)
+        times.append(time.perf_counter() - started)
+    return queries, statistics.median(times), rows
+
+
+def billing_main(args: argparse.Namespace) -> None:
+    large = min(args.large, 1000) if args.large == 10_000 else args.large
+    sandbox = SandboxProcess()
+    try:
+        with fresh_database(args.database_url) as db_url:
+            configure_django(portal_env(database_url=db_url, broker_url=DEFAULT_BROKER_URL, sandbox=sandbox,
+                                        max_concurrency=10, ALLOWED_HOSTS="localhost"))
+            from django.contrib.auth import get_user_model
+            from django.test import Client
+
+            user_model = get_user_model()
+            admin = user_model.objects.create_superuser("bench-admin", password="bench-pass-123")
+            client = Client(HTTP_HOST="localhost")
+            client.force_login(admin)
+            url = BILLING_URL + "?o=-total"
+            records = add_usage(0, args.small, admin)
+            small_q, small_s, small_rows = measure_url(client, url, args.repeat)
+            records += add_usage(args.small, large, admin)
+            large_q, large_s, large_rows = measure_url(client, url, args.repeat)
+    finally:
+        sandbox.stop()
+    ratio = large_s / small_s
+    print(f"Billing month overview ({BILLING_URL}, sorted by total) as a superuser; database {db_url.split('://')[0]}; "
+          f"{records} usage records at {large} tenants")
+    print(row(f"queries at {large}", large_q, f"{small_q} at {args.small}"))
+    print(row(f"render ms at {large}", f"{large_s * 1000:.1f}", f"{small_s * 1000:.1f} ms at {args.small}"))
+    print(row("rows on the page", large_rows, f"{small_rows} at {args.small}"))
+    print(row("render ratio", f"{ratio:.2f}", "≤ 1.5 target"))
+    print(f"RESULT page=billing_overview small={args.small} large={large} records={records} queries_small={small_q} "
+          f"queries_large={large_q} queries_equal={str(small_q == large_q).lower()} "
+          f"render_ms_small={small_s * 1000:.1f} render_ms_large={large_s * 1000:.1f} ratio={ratio:.2f}")
+
+
 if __name__ == "__main__":
-    main()
+    _args = parse_args()
+    billing_main(_args) if _args.billing else main()

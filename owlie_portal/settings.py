@@ -8,6 +8,7 @@ import re as _re
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab as _crontab
 from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
     "owlie_portal.tenants",
     "owlie_portal.numbers",
     "owlie_portal.messaging",
+    "owlie_portal.billing",
 ]
 
 MIDDLEWARE = [
@@ -235,12 +237,19 @@ OPERATION_MAX_ATTEMPTS = env.int("OPERATION_MAX_ATTEMPTS", default=8)
 # re-drive its row: soft limit first (the work stops between Twilio calls), hard limit just before.
 OPERATION_TASK_SOFT_TIME_LIMIT_S = max(1, int(OPERATION_STALE_AFTER_S * 0.8))
 OPERATION_TASK_TIME_LIMIT_S = max(2, int(OPERATION_STALE_AFTER_S * 0.9))
+USAGE_SYNC_HOUR_UTC = env.int("USAGE_SYNC_HOUR_UTC", default=2)
+USAGE_SYNC_MINUTE_UTC = env.int("USAGE_SYNC_MINUTE_UTC", default=30)
+if not (0 <= USAGE_SYNC_HOUR_UTC <= 23 and 0 <= USAGE_SYNC_MINUTE_UTC <= 59):
+    _fail("USAGE_SYNC_HOUR_UTC", "must be an hour 0-23 (and USAGE_SYNC_MINUTE_UTC a minute 0-59).")
 CELERY_BEAT_SCHEDULE = {
     "sweep-operations": {
         "task": "operations.sweep",
         "schedule": env.int("OPERATION_SWEEP_INTERVAL_S", default=60),
     },
     "sync-subaccounts": {"task": "tenants.sync_subaccounts", "schedule": TENANT_SYNC_INTERVAL_S},
+    # Nightly usage sync (billing): an Operation "Sync usage from Twilio" at this hour (UTC).
+    "sync-usage-nightly": {"task": "billing.sync_usage_nightly",
+                           "schedule": _crontab(hour=USAGE_SYNC_HOUR_UTC, minute=USAGE_SYNC_MINUTE_UTC)},
 }
 
 # --- Twilio ------------------------------------------------------------------------------------------
@@ -279,6 +288,24 @@ if not TWILIO_BASE_URL:
     if _dev_defaults:
         _fail(", ".join(_dev_defaults), "still the published development default, and TWILIO_BASE_URL is empty "
               "(real Twilio). Set your own value(s), or set TWILIO_BASE_URL to a sandbox origin.")
+
+# --- Billing -----------------------------------------------------------------------------------------
+# Markup added to Twilio's cost when a tenant has none of its own; threads that read tenants' usage at
+# once (each request still takes a slot of TWILIO_MAX_CONCURRENCY).
+BILLING_DEFAULT_MARKUP_PERCENT = env.str("BILLING_DEFAULT_MARKUP_PERCENT", default="20")
+USAGE_SYNC_THREADS = env.int("USAGE_SYNC_THREADS", default=TWILIO_MAX_CONCURRENCY)
+try:
+    import decimal as _decimal
+
+    if _decimal.Decimal(BILLING_DEFAULT_MARKUP_PERCENT) < 0:
+        raise ValueError
+except (ValueError, _decimal.InvalidOperation):
+    _fail("BILLING_DEFAULT_MARKUP_PERCENT", "must be a number of percent, 0 or more (e.g. 20 or 12.5).")
+if USAGE_SYNC_THREADS < 1:
+    _fail("USAGE_SYNC_THREADS", "must be a positive integer.")
+# Spend-cap warnings go to account managers by email; the console backend prints them (demo, tests).
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="owlie-portal@localhost")
 
 LOGGING = {
     "version": 1,

@@ -267,6 +267,7 @@ def _run(args, env, conf, local_sandbox, sup: Supervisor, stop: threading.Event)
     code, _ = run_teed([PY, "manage.py", "sync_subaccounts"], env, VAR_DIR / "first_sync.log")
     if code != 0:
         say(f"the first sync failed (exit code {code}, see var/first_sync.log); beat retries it.")
+    code, _ = run_teed([PY, "manage.py", "sync_usage"], env, VAR_DIR / "first_usage_sync.log")  # billing pages
     sup.start("beat", ["-m", "celery", "-A", "owlie_portal", "beat", "-l", "info",
                        "-s", str(VAR_DIR / "celerybeat-schedule")], env)
     _banner(conf, local_sandbox, seed_output)

@@ -5,9 +5,12 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from owlie_portal.admin_tools import export_csv_action, short_sid, tenant_label
+from owlie_portal.billing.selectors import spend_flag_expression
 from owlie_portal.crypto import DecryptionError
 from owlie_portal.errors import DomainError
 from owlie_portal.operations.models import Operation
@@ -69,7 +72,7 @@ class BatchFilter(admin.SimpleListFilter):
 class TenantAdmin(admin.ModelAdmin):
     form = TenantAdminForm
     list_display = ["customer", "sid_col", "status_badge", "drift_flag", "number_count_col", "service_count_col",
-                    "last_operation", "account_manager", "last_synced_at"]
+                    "last_operation", "account_manager", "spend_col", "last_synced_at"]
     list_display_links = ["customer"]
     list_filter = ["status", "suspension_reason", DriftFilter, AccountManagerFilter, BatchFilter]
     search_fields = ["name", "=subaccount_sid", "external_ref"]
@@ -91,7 +94,8 @@ class TenantAdmin(admin.ModelAdmin):
     )
 
     def get_queryset(self, request):
-        return selectors.tenants_for_changelist(super().get_queryset(request))
+        spend_flag = spend_flag_expression(today=timezone.localdate())  # billing: crossed its warning level
+        return selectors.tenants_for_changelist(super().get_queryset(request)).annotate(spend_flag=spend_flag)
 
     def get_fields(self, request, obj=None):
         if obj is None:
@@ -161,6 +165,11 @@ class TenantAdmin(admin.ModelAdmin):
     @admin.display(description="services", ordering="service_count")
     def service_count_col(self, obj):
         return obj.service_count
+
+    @admin.display(description="spend", ordering="spend_flag")
+    def spend_col(self, obj):
+        flag = '<span class="owlie-status owlie-status-suspended" title="Crossed its spend warning level">warning</span>'
+        return mark_safe(flag) if obj.spend_flag else ""
 
     @admin.display(description="last op")
     def last_operation(self, obj):

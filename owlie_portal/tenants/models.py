@@ -38,6 +38,7 @@ class Tenant(models.Model):
         CUSTOMER_REQUEST = "customer_request", "Customer request"
         FRAUD = "fraud", "Fraud"
         OTHER = "other", "Other"
+        SPEND_CAP = "spend_cap", "Spend cap"
 
     name = models.CharField("customer name", max_length=200)
     external_ref = models.CharField(

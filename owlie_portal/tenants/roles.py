@@ -19,7 +19,7 @@ ROLES = {
     ],
     # Administrators get every permission of the portal's apps and of user management; assigning account
     # managers (tenants.assign_account_manager) and user management are theirs alone.
-    "Administrators": ["operations.*", "tenants.*", "numbers.*", "messaging.*", "auth.*", "axes.*"],
+    "Administrators": ["operations.*", "tenants.*", "numbers.*", "messaging.*", "billing.*", "auth.*", "axes.*"],
 }
 
 

@@ -36,7 +36,7 @@ def test_seed_demo_creates_customers_at_the_sandbox_and_logins_and_is_idempotent
     # Spare numbers in the parent to move to customers, the issue's +1 415 874 0103 among them.
     assert PhoneNumber.objects.filter(tenant=None, phone_number="+14158740103").exists()
     assert MessagingService.objects.filter(is_default=True).count() == 3
-    assert set(get_user_model().objects.values_list("username", flat=True)) == {"admin", "support", "manager"}
+    assert set(get_user_model().objects.values_list("username", flat=True)) == {"admin", "support", "manager", "manager2"}
     for output in (first, second):
         assert "Support staff" in output and "support" in output and "owlie-demo-2026" in output
     assert "Seeded" not in second
@@ -48,3 +48,19 @@ def test_seed_demo_refuses_to_run_against_real_twilio(settings):
     with pytest.raises(CommandError, match="only runs against the Twilio sandbox"):
         _seed(customers=1)
     assert not Tenant.objects.exists()
+
+
+@pytest.mark.django_db
+def test_seed_then_sync_usage_gives_every_manager_13_months_of_their_customers_usage(sandbox):
+    _seed(customers=4)
+    out = io.StringIO()
+    call_command("sync_usage", stdout=out)
+    assert "Usage synced for 4 of 4 tenants" in out.getvalue()
+    from owlie_portal.billing.models import UsageRecord
+
+    managers = set(Tenant.objects.values_list("account_manager__username", flat=True))
+    assert managers == {"manager", "manager2"}
+    assert Tenant.objects.get(name="Falcon Flights").account_manager.username == "manager"
+    months = UsageRecord.objects.filter(tenant__name="Falcon Flights", period="month", category="totalprice")
+    assert months.filter(price__gt=0).count() >= 13
+    assert UsageRecord.objects.filter(scope="parent_own", price__gt=0).exists()

@@ -168,11 +168,31 @@ def _add(row: list, count, usage, price) -> None:
     row[2] += price
 
 
+_SEED_INDEX: list = [None, {}]  # [the usage_seed list it was built from, {account_sid: [(first, last, row)]}]
+
+
+def _seed_index(store) -> dict:
+    """Seeded rows by account with their dates parsed, rebuilt whenever ``usage_seed`` is replaced
+    (seeding, reset and snapshots assign a new list), so a request costs its own rows, not everyone's."""
+    if _SEED_INDEX[0] is not store.usage_seed:
+        index: dict = {}
+        for row in store.usage_seed:
+            dates = (date.fromisoformat(row["start_date"]), date.fromisoformat(row["end_date"]))
+            index.setdefault(row["account_sid"], []).append((*dates, row))
+        _SEED_INDEX[:] = [store.usage_seed, index]
+    return _SEED_INDEX[1]
+
+
+def seed_rows_of(store, accounts: set[str]) -> list[dict]:
+    index = _seed_index(store)
+    return [row for sid in accounts for _, _, row in index.get(sid, ())]
+
+
 def _add_seed(store, out: dict, accounts: set[str], start: date, end: date) -> None:
-    for row in store.usage_seed:
-        if row["account_sid"] not in accounts or row["category"] not in out:
+    index = _seed_index(store)
+    for first, last, row in (entry for sid in accounts for entry in index.get(sid, ())):
+        if last < start or first > end or row["category"] not in out:
             continue
-        first, last = date.fromisoformat(row["start_date"]), date.fromisoformat(row["end_date"])
         overlap = (min(last, end) - max(first, start)).days + 1
         if overlap <= 0:
             continue
@@ -193,6 +213,7 @@ def list_records(store, request) -> Response:
         category = "__none__"  # unknown categories simply have no records
     include = (request.arg("IncludeSubaccounts") or "true").lower() != "false"
     today = now().date()
+    as_of = now().strftime("%Y-%m-%dT%H:%M:%S+00:00")
     with store.lock:
         accounts = account_scope(store, account_sid, include)
         start, end = _range(store, request, variant, accounts, today)
@@ -202,7 +223,7 @@ def list_records(store, request) -> Response:
             sums = totals(store, activity, accounts, first, last)
             for name in CATEGORIES:
                 if category is None or name == category:
-                    items.append(_record(account_sid, variant, name, sums[name], first, last))
+                    items.append(_record(account_sid, variant, name, sums[name], first, last, as_of))
     path = f"{API}/Accounts/{account_sid}/Usage/Records" + (f"/{variant}" if variant else "") + ".json"
     return Response(200, page_2010(request, items, "usage_records", uri_path=path))
 
@@ -227,11 +248,11 @@ def _range(store, request, variant, accounts: set[str], today: date) -> tuple[da
 
 def first_activity(store, accounts: set[str], today: date) -> date:
     days = [store.accounts[sid].date_created.date() for sid in accounts]
-    days += [date.fromisoformat(r["start_date"]) for r in store.usage_seed if r["account_sid"] in accounts]
+    days += [date.fromisoformat(r["start_date"]) for r in seed_rows_of(store, accounts)]
     return min(days + [today])
 
 
-def _record(account_sid: str, variant, category: str, sums: list, first: date, last: date) -> dict:
+def _record(account_sid: str, variant, category: str, sums: list, first: date, last: date, as_of: str) -> dict:
     description, count_unit, usage_unit = CATEGORIES[category]
     count, usage, price = sums
     base = f"{API}/Accounts/{account_sid}/Usage/Records"
@@ -239,7 +260,7 @@ def _record(account_sid: str, variant, category: str, sums: list, first: date, l
     money = category == "totalprice"
     return {
         "account_sid": account_sid, "api_version": "2010-04-01",
-        "as_of": now().strftime("%Y-%m-%dT%H:%M:%S+00:00"), "category": category,
+        "as_of": as_of, "category": category,
         "count": f"{count:.2f}" if money else str(int(count)), "count_unit": count_unit,
         "description": description, "end_date": last.isoformat(), "price": round(price, 4),
         "price_unit": "usd", "start_date": first.isoformat(),

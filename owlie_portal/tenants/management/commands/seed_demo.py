@@ -43,6 +43,7 @@ DEMO_USERS = [
     ("admin", "Administrators", True),
     ("support", "Support staff", False),
     ("manager", "Account managers", False),
+    ("manager2", "Account managers", False),
 ]
 DEMO_PASSWORD = "owlie-demo-2026"
 
@@ -66,6 +67,7 @@ class Command(BaseCommand):
                 self._customer(index, name)
             self._legacy_subaccounts()
             self._spare_parent_numbers()
+            self._control("usage/seed", {"months": 13, "seed": 99})  # the parent's own usage (billing)
             self.stdout.write(f"Seeded {customers} customers in the sandbox.")
         self._print_logins()
 
@@ -73,7 +75,8 @@ class Command(BaseCommand):
         roles_sync(apps)
         User = get_user_model()
         for username, role, superuser in DEMO_USERS:
-            user, created = User.objects.get_or_create(username=username, defaults={"is_staff": True})
+            user, created = User.objects.get_or_create(
+                username=username, defaults={"is_staff": True, "email": f"{username}@owlie.example"})
             if created:
                 user.set_password(DEMO_PASSWORD)
                 user.is_superuser = superuser
@@ -86,7 +89,10 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def _customer(self, index: int, name: str) -> None:
-        tenant = Tenant(name=name, external_ref=f"OWL-{1000 + index}")
+        # Customers spread over the demo account managers (billing shows each their own); Falcon Flights is manager's.
+        managers = [u for u, role, _ in DEMO_USERS if role == "Account managers"]
+        tenant = Tenant(name=name, external_ref=f"OWL-{1000 + index}",
+                        account_manager=get_user_model().objects.get(username=managers[index % len(managers)]))
         tenant.friendly_name = tenant.twilio_friendly_name()
         record = accounts.subaccount_create(friendly_name=tenant.friendly_name)
         key = accounts.api_key_create(account_sid=record.sid, friendly_name=API_KEY_NAME)
