@@ -229,6 +229,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 TENANT_SYNC_INTERVAL_S = env.int("TENANT_SYNC_INTERVAL_S", default=300)
+NUMBER_SYNC_INTERVAL_S = env.int("NUMBER_SYNC_INTERVAL_S", default=900)
 OPERATION_STALE_AFTER_S = env.int("OPERATION_STALE_AFTER_S", default=300)
 OPERATION_MAX_ATTEMPTS = env.int("OPERATION_MAX_ATTEMPTS", default=8)
 # Where the pool can enforce them (prefork), a task never outlives the point where the sweeper would
@@ -241,6 +242,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.int("OPERATION_SWEEP_INTERVAL_S", default=60),
     },
     "sync-subaccounts": {"task": "tenants.sync_subaccounts", "schedule": TENANT_SYNC_INTERVAL_S},
+    "sync-numbers": {"task": "numbers.sync_numbers", "schedule": NUMBER_SYNC_INTERVAL_S},
 }
 
 # --- Twilio ------------------------------------------------------------------------------------------

@@ -12,3 +12,10 @@ class NumbersConfig(AppConfig):
 
         register_kind(Kind.TRANSFER, task="numbers.transfer_number", label=Kind.TRANSFER.label,
                       retry_permission="numbers.transfer_number")
+
+        # --- inventory, buy, release -----------------------------------------------------------------
+        register_kind(Kind.BUY, task="numbers.buy_number", label=Kind.BUY.label,
+                      retry_permission="numbers.buy_number")
+        register_kind(Kind.RELEASE, task="numbers.release_number", label=Kind.RELEASE.label,
+                      retry_permission="numbers.release_number")
+        register_kind(Kind.SYNC, task="numbers.sync_requested", label=Kind.SYNC.label)
