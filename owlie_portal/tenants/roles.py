@@ -9,10 +9,12 @@ ROLES = {
         "operations.view_operation", "operations.view_batch", "tenants.view_tenantdrift", "tenants.change_tenantdrift",
         "numbers.view_phonenumber", "numbers.buy_number", "numbers.transfer_number", "numbers.release_number",
         "messaging.view_messagingservice", "messaging.manage_service", "messaging.send_message",
+        "numbers.view_numberdrift", "numbers.change_numberdrift",
     ],
     "Account managers": [
         "tenants.view_tenant", "tenants.view_billing", "operations.view_operation", "operations.view_batch",
         "tenants.view_tenantdrift", "numbers.view_phonenumber", "messaging.view_messagingservice",
+        "numbers.view_numberdrift",
     ],
     # Administrators get every permission of the portal's apps and of user management; assigning account
     # managers (tenants.assign_account_manager) and user management are theirs alone.

@@ -220,3 +220,8 @@ def numbers_sync_from_twilio(*, max_workers: int | None = None) -> NumberSyncRep
         _compare_chunk(pending, report)
     _flag_vanished(accounts, read, started, report)
     return report
+
+
+def drifts_resolve(*, drifts, resolved_by) -> int:
+    """Mark the still-open records among `drifts` resolved in one UPDATE; returns how many."""
+    return drifts.filter(resolved_at__isnull=True).update(resolved_at=timezone.now(), resolved_by=resolved_by)
