@@ -104,20 +104,14 @@ def _url_values(source, *, record: bool) -> str:
     return " | ".join(f"{name}={getattr(source, name) or '—'}" for name in names)
 
 
-def _adopt(row: PhoneNumber, record: PhoneNumberRecord, now) -> list[str]:
-    """Take Twilio's facts; URLs only on the first sync of a row (the portal had no belief about them yet)."""
-    changed = ["last_synced_at"]
-    for field_name, attr in FACT_FIELDS.items():
-        if getattr(row, field_name) != getattr(record, attr):
-            setattr(row, field_name, getattr(record, attr))
-            changed.append(field_name)
+def _adopt(row: PhoneNumber, record: PhoneNumberRecord) -> dict:
+    """Twilio's facts that differ from the row; URLs only on a row's first sync (the portal had no belief
+    about them yet). Empty when only the sync stamp changes."""
+    changes = {f: getattr(record, attr) for f, attr in FACT_FIELDS.items() if getattr(row, f) != getattr(record, attr)}
     if row.last_synced_at is None:
-        row.sms_url, row.sms_method = record.sms_url, record.sms_method or "POST"
-        row.voice_url, row.voice_method = record.voice_url, record.voice_method or "POST"
-        row.status_callback = record.status_callback
-        changed += ["sms_url", "sms_method", "voice_url", "voice_method", "status_callback"]
-    row.last_synced_at = now
-    return changed
+        changes.update(sms_url=record.sms_url, sms_method=record.sms_method or "POST", voice_url=record.voice_url,
+                       voice_method=record.voice_method or "POST", status_callback=record.status_callback)
+    return changes
 
 
 def _compare_known(row: PhoneNumber, record: PhoneNumberRecord, owner: Tenant | None, report) -> None:
@@ -156,6 +150,7 @@ def _compare_chunk(chunk: list[tuple[PhoneNumberRecord, Tenant | None, object]],
     rows = {r.sid: r for r in PhoneNumber.objects.filter(sid__in=sids).select_related("tenant")
             .defer(*(f"tenant__{name}" for name in SECRET_FIELDS))}
     busy, buying, now = _busy_sids(sids), _buying(), timezone.now()
+    stamp_only = []
     for record, owner, asked_at in chunk:
         row = rows.get(record.sid)
         if record.sid in busy or (row is None and record.phone_number in buying):
@@ -163,13 +158,18 @@ def _compare_chunk(chunk: list[tuple[PhoneNumberRecord, Tenant | None, object]],
             continue
         if row is None:
             _add_appeared(record, owner, now, report)
-        elif row.updated_at <= asked_at:  # a row changed after Twilio was read is left for the next sync
-            _compare_known(row, record, owner, report)
-            changed = _adopt(row, record, now)
-            PhoneNumber.objects.filter(pk=row.pk, updated_at=row.updated_at).update(
-                **{name: getattr(row, name) for name in changed})
+            continue
+        if row.updated_at > asked_at:  # changed after Twilio was read: left for the next sync
+            stamp_only.append(row.pk)
+            continue
+        _compare_known(row, record, owner, report)
+        changes = _adopt(row, record)
+        if changes:  # conditional: a move or release that wrote the row meanwhile wins
+            PhoneNumber.objects.filter(pk=row.pk, updated_at=row.updated_at).update(last_synced_at=now, **changes)
         else:
-            PhoneNumber.objects.filter(pk=row.pk).update(last_synced_at=now)
+            stamp_only.append(row.pk)
+    # One UPDATE for the rows where only the sync stamp changes (nearly all of them on a quiet day).
+    PhoneNumber.objects.filter(pk__in=stamp_only).update(last_synced_at=now)
 
 
 def _flag_vanished(accounts: dict[str, Tenant | None], read: set[str], started, report) -> None:
