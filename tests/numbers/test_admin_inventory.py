@@ -93,3 +93,41 @@ def test_support_staff_mark_number_drift_resolved(client, support_user, inventor
                 {"action": "mark_resolved", "_selected_action": [drift.pk]})
     drift.refresh_from_db()
     assert drift.resolved_at is not None and drift.resolved_by == support_user
+
+
+def test_sync_numbers_now_queues_one_operation_recording_who_asked(client, support_user, inventory):
+    from owlie_portal.numbers.kinds import Kind
+    from owlie_portal.operations.models import Operation
+
+    client.force_login(support_user)
+    first = client.post(reverse("admin:numbers_phonenumber_sync"))
+    client.post(reverse("admin:numbers_phonenumber_sync"))  # a second click joins the open one
+
+    assert first.status_code == 302 and first.url == URL
+    [operation] = Operation.objects.filter(kind=Kind.SYNC)
+    assert operation.requested_by == support_user
+
+
+def test_account_managers_see_the_list_but_cannot_buy_release_or_sync(client, manager_user, inventory):
+    _, _, numbers = inventory
+    client.force_login(manager_user)
+    page = client.get(URL).content.decode()
+    assert "Buy a number" not in page and "Sync numbers now" not in page
+    assert client.get(reverse("admin:numbers_phonenumber_buy")).status_code == 403
+    assert client.get(reverse("admin:numbers_phonenumber_release", args=[numbers["parent"].pk])).status_code == 403
+    assert client.post(reverse("admin:numbers_phonenumber_sync")).status_code == 403
+
+
+def test_the_release_page_of_a_number_in_a_service_offers_removal_and_refuses_without_it(
+        client, support_user, inventory):
+    from owlie_portal.operations.models import Operation
+
+    _, _, numbers = inventory
+    client.force_login(support_user)
+    url = reverse("admin:numbers_phonenumber_release", args=[numbers["falcon"].pk])
+    assert "Remove it from “falconAlerts” first" in client.get(url).content.decode()
+
+    refused = client.post(url, {})
+
+    assert refused.status_code == 200 and "Tick “remove it from the service first”" in refused.content.decode()
+    assert not Operation.objects.exists()
