@@ -115,3 +115,15 @@ def test_sync_now_is_an_operation_recording_who_asked_and_the_counts(sandbox, sa
     assert (is_new, is_new_again, again.pk) == (True, False, operation.pk)
     assert operation.kind == Kind.SYNC and operation.state == Operation.State.SUCCEEDED
     assert operation.result["appeared"] == 1 and operation.result["requested_by"] == support_user.username
+
+
+def test_the_start_up_sync_command_adds_numbers_and_says_what_it_read(sandbox, db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    _buy(sandbox, sandbox.parent_sid)
+    out = StringIO()
+    call_command("sync_numbers", stdout=out)
+    assert "Read 1 number in 1 account (1 list request): 1 added, 1 new drift record." in out.getvalue()
+    assert PhoneNumber.objects.count() == 1
