@@ -23,6 +23,7 @@ from owlie_portal.operations.services import (
     operation_succeed,
 )
 from owlie_portal.tenants.credentials import tenant_credentials
+from owlie_portal.tenants.models import SECRET_FIELDS
 from owlie_portal.twilio_gateway import messaging, phone_numbers
 from owlie_portal.twilio_gateway.records import SubaccountCredentials
 
@@ -45,7 +46,9 @@ def number_release_check(*, number: PhoneNumber, remove_from_service: bool = Fal
 @transaction.atomic
 def number_release_request(*, number: PhoneNumber, requested_by, remove_from_service: bool = False) -> Operation:
     """Ask to release `number`. Refused with a sentence (nothing written) when not allowed."""
-    number = PhoneNumber.objects.select_for_update().select_related("messaging_service").get(pk=number.pk)
+    # of=("self",): PostgreSQL cannot lock the nullable side of the outer joins.
+    number = (PhoneNumber.objects.select_for_update(of=("self",)).select_related("messaging_service", "tenant")
+              .defer(*(f"tenant__{name}" for name in SECRET_FIELDS)).get(pk=number.pk))
     number_release_check(number=number, remove_from_service=remove_from_service)
     service = number.messaging_service
     return operation_enqueue(
