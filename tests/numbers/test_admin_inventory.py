@@ -131,3 +131,12 @@ def test_the_release_page_of_a_number_in_a_service_offers_removal_and_refuses_wi
 
     assert refused.status_code == 200 and "Tick “remove it from the service first”" in refused.content.decode()
     assert not Operation.objects.exists()
+
+
+def test_a_numbers_own_page_opens_for_support_staff(client, support_user, inventory):
+    _, _, numbers = inventory
+    client.force_login(support_user)
+    response = client.get(reverse("admin:numbers_phonenumber_change", args=[numbers["falcon"].pk]))
+    page = response.content.decode()
+    assert response.status_code == 200 and "+14158740104" in page
+    assert reverse("admin:numbers_phonenumber_release", args=[numbers["falcon"].pk]) in page
