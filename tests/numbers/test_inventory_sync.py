@@ -127,3 +127,14 @@ def test_the_start_up_sync_command_adds_numbers_and_says_what_it_read(sandbox, d
     call_command("sync_numbers", stdout=out)
     assert "Read 1 number in 1 account (1 list request): 1 added, 1 new drift record." in out.getvalue()
     assert PhoneNumber.objects.count() == 1
+
+
+def test_beat_syncs_numbers_every_number_sync_interval(sandbox, db, settings):
+    from owlie_portal.celery import app
+    from owlie_portal.numbers.tasks import sync_numbers
+
+    entry = settings.CELERY_BEAT_SCHEDULE["sync-numbers"]
+    assert entry == {"task": "numbers.sync_numbers", "schedule": settings.NUMBER_SYNC_INTERVAL_S}
+    assert entry["task"] in app.tasks
+    _buy(sandbox, sandbox.parent_sid)
+    assert sync_numbers.run()["appeared"] == 1
