@@ -11,7 +11,7 @@ from django.urls import path
 from owlie_portal.tenants.models import SECRET_FIELDS, Tenant
 
 from . import views_inventory
-from .models import NumberDrift, PhoneNumber
+from .models import NumberDrift
 
 # What a phone number typed any common way is made of: digits, spaces, + ( ) - . /
 NUMBER_LIKE = re.compile(r"[\d\s+()\-./]+")
@@ -148,6 +148,3 @@ class InventoryAdminMixin:
                  name="numbers_phonenumber_release"),
         ]
 
-
-__all__ = ["InventoryAdminMixin", "OwnerFilter", "CapabilityFilter", "ServiceFilter", "NumberDriftFilter",
-           "PhoneNumber"]

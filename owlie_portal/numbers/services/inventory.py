@@ -99,9 +99,9 @@ def _buying() -> set[str]:
             Operation.objects.filter(kind=Kind.BUY, state__in=Operation.OPEN_STATES).only("params")}
 
 
-def _url_values(source, *, record: bool) -> str:
-    names = ("sms_url", "voice_url", "status_callback") if record else URL_FIELDS
-    return " | ".join(f"{name}={getattr(source, name) or '—'}" for name in names)
+def _url_values(source) -> str:
+    """The URLs of a row or a Twilio record, side by side in a drift record."""
+    return " | ".join(f"{name}={getattr(source, name) or '—'}" for name in URL_FIELDS)
 
 
 def _adopt(row: PhoneNumber, record: PhoneNumberRecord) -> dict:
@@ -124,7 +124,7 @@ def _compare_known(row: PhoneNumber, record: PhoneNumberRecord, owner: Tenant | 
     if row.last_synced_at is not None and any(getattr(row, f) != getattr(record, f) for f in URL_FIELDS):
         report.drifts += drift_record(
             number_sid=row.sid, kind=Drift.URLS_CHANGED, phone_number=row.phone_number, number=row,
-            tenant=row.tenant, portal=_url_values(row, record=False), twilio=_url_values(record, record=True),
+            tenant=row.tenant, portal=_url_values(row), twilio=_url_values(record),
             detail="The number's webhook URLs were changed at Twilio. The portal's values were kept.")
 
 
