@@ -1,9 +1,11 @@
-"""Tenant changelist at 100 and at 10,000 tenants: SQL queries (must be equal) and server render time.
+"""Tenant changelist at 100 and at 10,000 tenants, and the phone number changelist at 1,000 and at 50,000
+numbers: SQL queries (must be equal) and server render time.
 
 Rendered by Django's test client as a superuser (no network, no browser): the time is the server's.
 Data is bulk-created: per tenant 2 Operations, 5 PhoneNumbers (50,000 at 10,000 tenants), 1 Messaging
-Service on every other tenant and an open drift record on every 20th. Target: equal query counts and
-render-time ratio ≤ 1.5.
+Service on every other tenant (holding that tenant's first number) and an open drift record on every
+20th tenant and every 50th number; 500 more numbers in the parent make the number list's small case 1,000.
+Target, for both lists: equal query counts and render-time ratio ≤ 1.5.
 
 Usage: .venv/bin/python benchmarks/admin_scale.py [--small 100] [--large 10000] [--numbers-per-tenant 5]
        [--repeat 7] [--database-url postgres://…/bench_owlie | sqlite:///file]
@@ -21,6 +23,8 @@ from _common import DEFAULT_BROKER_URL, DEFAULT_DATABASE_URL, SandboxProcess, co
     portal_env, row
 
 URL = "/admin/tenants/tenant/"
+NUMBERS_URL = "/admin/numbers/phonenumber/"
+PARENT_NUMBERS = 500
 
 
 def parse_args() -> argparse.Namespace:
@@ -55,33 +59,54 @@ def add_tenants(start: int, stop: int, numbers_per_tenant: int, manager) -> None
         ops.append(Operation(kind=Kind.SUBACCOUNT_SUSPEND, tenant=t, target_sid=t.subaccount_sid,
                              state=Operation.State.SUCCEEDED if t.pk % 4 else Operation.State.FAILED, attempts=1))
     Operation.objects.bulk_create(ops, batch_size=5000)
-    PhoneNumber.objects.bulk_create(
-        (PhoneNumber(sid=f"PN{t.pk * 100 + k:032x}", phone_number=f"+1415{t.pk * 100 + k:07d}", tenant=t)
-         for t in tenants for k in range(numbers_per_tenant)), batch_size=5000)
     MessagingService.objects.bulk_create(
         (MessagingService(sid=f"MG{t.pk:032x}", tenant=t, friendly_name=f"{t.name} notifications")
          for t in tenants if t.pk % 2), batch_size=5000)
+    services = {s.tenant_id: s for s in MessagingService.objects.filter(tenant__in=tenants)}
+    PhoneNumber.objects.bulk_create(
+        (PhoneNumber(sid=f"PN{t.pk * 100 + k:032x}", phone_number=f"+1415{t.pk * 100 + k:07d}", tenant=t,
+                     messaging_service=services.get(t.pk) if k == 0 else None)
+         for t in tenants for k in range(numbers_per_tenant)), batch_size=5000)
+    add_number_drift(PhoneNumber.objects.filter(tenant__in=tenants))
     TenantDrift.objects.bulk_create(
         (TenantDrift(tenant=t, subaccount_sid=t.subaccount_sid, kind=TenantDrift.Kind.STATUS_CHANGED,
                      portal_value="active", twilio_value="suspended") for t in tenants if t.pk % 20 == 0),
         batch_size=5000)
 
 
-def measure(client, repeat: int) -> tuple[int, float, int]:
+def add_number_drift(numbers) -> None:
+    from owlie_portal.numbers.models import NumberDrift
+
+    NumberDrift.objects.bulk_create(
+        (NumberDrift(number_sid=n.sid, phone_number=n.phone_number, tenant_id=n.tenant_id,
+                     kind=NumberDrift.Kind.URLS_CHANGED) for n in numbers.only("sid", "phone_number", "tenant_id")
+         if int(n.sid[2:], 16) % 50 == 0), batch_size=5000)
+
+
+def add_parent_numbers(count: int) -> None:
+    from owlie_portal.numbers.models import PhoneNumber
+
+    PhoneNumber.objects.bulk_create(
+        (PhoneNumber(sid=f"PN{0xF0000000 + i:032x}", phone_number=f"+1917{i:07d}", tenant=None)
+         for i in range(count)), batch_size=5000)
+    add_number_drift(PhoneNumber.objects.filter(tenant__isnull=True))
+
+
+def measure(client, repeat: int, url: str = URL) -> tuple[int, float, int]:
     """(queries for one render, median render seconds, rows shown)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    response = client.get(URL)  # warm-up: templates, caches, connection
+    response = client.get(url)  # warm-up: templates, caches, connection
     assert response.status_code == 200, response.status_code
     with CaptureQueriesContext(connection) as captured:
-        response = client.get(URL)
+        response = client.get(url)
     rows = response.content.count(b'name="_selected_action"')
     queries = len(captured.captured_queries)  # read now: the next request resets the query log
     times = []
     for _ in range(repeat):
         started = time.perf_counter()
-        client.get(URL)
+        client.get(url)
         times.append(time.perf_counter() - started)
     return queries, statistics.median(times), rows
 
@@ -106,9 +131,13 @@ def main() -> None:
 
             add_tenants(0, args.small, args.numbers_per_tenant, manager)
             small_q, small_s, small_rows = measure(client, args.repeat)
+            add_parent_numbers(PARENT_NUMBERS)
+            numbers_small = PhoneNumber.objects.count()
+            n_small_q, n_small_s, n_small_rows = measure(client, args.repeat, NUMBERS_URL)
             add_tenants(args.small, args.large, args.numbers_per_tenant, manager)
             numbers = PhoneNumber.objects.count()
             large_q, large_s, large_rows = measure(client, args.repeat)
+            n_large_q, n_large_s, n_large_rows = measure(client, args.repeat, NUMBERS_URL)
     finally:
         sandbox.stop()
 
@@ -119,9 +148,19 @@ def main() -> None:
     print(row(f"render ms at {args.large}", f"{large_s * 1000:.1f}", f"{small_s * 1000:.1f} ms at {args.small}"))
     print(row("rows on the page", f"{large_rows}", f"{small_rows} at {args.small}"))
     print(row("render ratio", f"{ratio:.2f}", "≤ 1.5 target"))
+    n_ratio = n_large_s / n_small_s
+    print(f"Phone number changelist ({NUMBERS_URL}) as a superuser")
+    print(row(f"queries at {numbers}", n_large_q, f"{n_small_q} at {numbers_small}"))
+    print(row(f"render ms at {numbers}", f"{n_large_s * 1000:.1f}", f"{n_small_s * 1000:.1f} ms at {numbers_small}"))
+    print(row("rows on the page", f"{n_large_rows}", f"{n_small_rows} at {numbers_small}"))
+    print(row("render ratio", f"{n_ratio:.2f}", "≤ 1.5 target"))
     print(f"RESULT small={args.small} large={args.large} numbers={numbers} queries_small={small_q} "
           f"queries_large={large_q} queries_equal={str(small_q == large_q).lower()} "
-          f"render_ms_small={small_s * 1000:.1f} render_ms_large={large_s * 1000:.1f} ratio={ratio:.2f}")
+          f"render_ms_small={small_s * 1000:.1f} render_ms_large={large_s * 1000:.1f} ratio={ratio:.2f} "
+          f"numbers_small={numbers_small} numbers_large={numbers} numbers_queries_small={n_small_q} "
+          f"numbers_queries_large={n_large_q} numbers_queries_equal={str(n_small_q == n_large_q).lower()} "
+          f"numbers_render_ms_small={n_small_s * 1000:.1f} numbers_render_ms_large={n_large_s * 1000:.1f} "
+          f"numbers_ratio={n_ratio:.2f}")
 
 
 # --- Billing: the month overview at 100 and 1,000 tenants (13 months × 10 categories each) -----------------

@@ -231,6 +231,9 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 TENANT_SYNC_INTERVAL_S = env.int("TENANT_SYNC_INTERVAL_S", default=300)
+NUMBER_SYNC_INTERVAL_S = env.int("NUMBER_SYNC_INTERVAL_S", default=900)
+if NUMBER_SYNC_INTERVAL_S < 1:
+    _fail("NUMBER_SYNC_INTERVAL_S", "must be a positive number of seconds.")
 OPERATION_STALE_AFTER_S = env.int("OPERATION_STALE_AFTER_S", default=300)
 OPERATION_MAX_ATTEMPTS = env.int("OPERATION_MAX_ATTEMPTS", default=8)
 # Where the pool can enforce them (prefork), a task never outlives the point where the sweeper would
@@ -250,6 +253,7 @@ CELERY_BEAT_SCHEDULE = {
     # Nightly usage sync (billing): an Operation "Sync usage from Twilio" at this hour (UTC).
     "sync-usage-nightly": {"task": "billing.sync_usage_nightly",
                            "schedule": _crontab(hour=USAGE_SYNC_HOUR_UTC, minute=USAGE_SYNC_MINUTE_UTC)},
+    "sync-numbers": {"task": "numbers.sync_numbers", "schedule": NUMBER_SYNC_INTERVAL_S},
 }
 
 # --- Twilio ------------------------------------------------------------------------------------------

@@ -268,6 +268,10 @@ def _run(args, env, conf, local_sandbox, sup: Supervisor, stop: threading.Event)
     if code != 0:
         say(f"the first sync failed (exit code {code}, see var/first_sync.log); beat retries it.")
     code, _ = run_teed([PY, "manage.py", "sync_usage"], env, VAR_DIR / "first_usage_sync.log")  # billing pages
+    say("syncing phone numbers from Twilio (manage.py sync_numbers)")
+    code, _ = run_teed([PY, "manage.py", "sync_numbers"], env, VAR_DIR / "first_number_sync.log")
+    if code != 0:
+        say(f"the first number sync failed (exit code {code}, see var/first_number_sync.log); beat retries it.")
     sup.start("beat", ["-m", "celery", "-A", "owlie_portal", "beat", "-l", "info",
                        "-s", str(VAR_DIR / "celerybeat-schedule")], env)
     _banner(conf, local_sandbox, seed_output)

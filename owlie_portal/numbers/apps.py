@@ -25,3 +25,10 @@ class NumbersConfig(AppConfig):
                       on_failed=services.move_failed, retry=services.numbers_move_retry,
                       retry_permission="numbers.transfer_number", selection_url=_batch_numbers_url,
                       selection_label="Select these numbers")
+
+        # --- inventory, buy, release -----------------------------------------------------------------
+        register_kind(Kind.BUY, task="numbers.buy_number", label=Kind.BUY.label,
+                      retry_permission="numbers.buy_number")
+        register_kind(Kind.RELEASE, task="numbers.release_number", label=Kind.RELEASE.label,
+                      retry_permission="numbers.release_number")
+        register_kind(Kind.SYNC, task="numbers.sync_requested", label=Kind.SYNC.label)

@@ -1,5 +1,6 @@
 """Phone numbers the parent and its subaccounts hold at Twilio (inventory, filled by sync and purchases)."""
 
+from django.conf import settings
 from django.db import models
 
 from owlie_portal.validators import validate_e164, validate_number_sid
@@ -54,3 +55,42 @@ class PhoneNumber(models.Model):
 
     def __str__(self) -> str:
         return self.phone_number
+
+
+class NumberDrift(models.Model):
+    """A difference between the portal's inventory and Twilio, seen by sync and kept until someone resolves it.
+
+    Sync never overwrites what the portal believes (owner, URLs): it records the difference here."""
+
+    class Kind(models.TextChoices):
+        APPEARED = "appeared", "Appeared at Twilio"
+        VANISHED = "vanished", "Vanished at Twilio"
+        OWNER_CHANGED = "owner_changed", "Owner changed at Twilio"
+        URLS_CHANGED = "urls_changed", "URLs changed at Twilio"
+
+    number_sid = models.CharField("number SID", max_length=34, db_index=True)
+    phone_number = models.CharField(max_length=20, blank=True)
+    number = models.ForeignKey(PhoneNumber, null=True, blank=True, on_delete=models.SET_NULL, related_name="drifts")
+    # The owner the portal had when the difference was seen (null: the parent account).
+    tenant = models.ForeignKey("tenants.Tenant", null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="number_drifts")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    portal_value = models.CharField(max_length=500, blank=True)
+    twilio_value = models.CharField(max_length=500, blank=True)
+    detail = models.TextField(blank=True)
+    detected_at = models.DateTimeField(auto_now_add=True)
+    last_seen_at = models.DateTimeField(auto_now=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+
+    class Meta:
+        ordering = ["-detected_at"]
+        constraints = [
+            # One open record per number and kind: repeated syncs refresh it instead of piling up.
+            models.UniqueConstraint(fields=["number_sid", "kind"], condition=models.Q(resolved_at__isnull=True),
+                                    name="one_open_number_drift"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.phone_number or self.number_sid}"

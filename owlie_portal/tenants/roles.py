@@ -11,11 +11,13 @@ ROLES = {
         "messaging.view_messagingservice", "messaging.manage_service", "messaging.send_message",
         "messaging.view_message", "messaging.view_optout", "messaging.add_optout", "messaging.view_optoutevent",
         "messaging.view_servicedrift",
+        "numbers.view_numberdrift", "numbers.change_numberdrift",
     ],
     "Account managers": [
         "tenants.view_tenant", "tenants.view_billing", "operations.view_operation", "operations.view_batch",
         "tenants.view_tenantdrift", "numbers.view_phonenumber", "messaging.view_messagingservice",
         "messaging.view_message", "messaging.view_optout", "messaging.view_optoutevent",
+        "numbers.view_numberdrift",
     ],
     # Administrators get every permission of the portal's apps and of user management; assigning account
     # managers (tenants.assign_account_manager) and user management are theirs alone.

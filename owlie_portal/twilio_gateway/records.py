@@ -49,6 +49,22 @@ class PhoneNumberRecord:
     voice_url: str = ""
     voice_method: str = ""
     status_callback: str = ""
+    address_requirements: str = "none"
+
+
+@dataclass(frozen=True)
+class AvailableNumberRecord:
+    """A number Twilio offers for sale (AvailablePhoneNumbers search)."""
+
+    phone_number: str
+    friendly_name: str
+    locality: str
+    region: str
+    iso_country: str
+    sms: bool
+    mms: bool
+    voice: bool
+    address_requirements: str = "none"
 
 
 @dataclass(frozen=True)
