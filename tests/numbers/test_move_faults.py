@@ -58,6 +58,8 @@ def test_lost_answers_at_every_step_of_one_move(sandbox, tenant_to_tenant):
 
     operation = run_until_final(operation.pk, attempts=8)
 
+    assert sandbox.sandbox.faults.targeted == [], "every step's answer was really lost once"
+    assert operation.attempts >= 5, "four lost answers cost at least four more attempts"
     _assert_moved_once(sandbox, number, target, joined, operation)
 
 
