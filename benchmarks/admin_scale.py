@@ -92,8 +92,9 @@ def add_parent_numbers(count: int) -> None:
     add_number_drift(PhoneNumber.objects.filter(tenant__isnull=True))
 
 
-def measure(client, repeat: int, url: str = URL) -> tuple[int, float, int]:
-    """(queries for one render, median render seconds, rows shown)."""
+def measure(client, repeat: int, url: str = URL,
+            row_marker: bytes = b'name="_selected_action"') -> tuple[int, float, int]:
+    """(queries for one render, median render seconds, rows shown: occurrences of `row_marker`)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -101,7 +102,7 @@ def measure(client, repeat: int, url: str = URL) -> tuple[int, float, int]:
     assert response.status_code == 200, response.status_code
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
-    rows = response.content.count(b'name="_selected_action"')
+    rows = response.content.count(row_marker)
     queries = len(captured.captured_queries)  # read now: the next request resets the query log
     times = []
     for _ in range(repeat):
@@ -196,23 +197,6 @@ def add_usage(start: int, stop: int, manager) -> int:
     return len(records)
 
 
-def measure_url(client, url: str, repeat: int) -> tuple[int, float, int]:
-    """(queries for one render, median render seconds, tenant rows shown) for any page."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    assert client.get(url).status_code == 200  # warm-up
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    queries, rows = len(captured.captured_queries), response.content.count(b'class="billing-row"')
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        client.get(url)
-        times.append(time.perf_counter() - started)
-    return queries, statistics.median(times), rows
-
-
 def billing_main(args: argparse.Namespace) -> None:
     large = min(args.large, 1000) if args.large == 10_000 else args.large
     sandbox = SandboxProcess()
@@ -229,9 +213,9 @@ def billing_main(args: argparse.Namespace) -> None:
             client.force_login(admin)
             url = BILLING_URL + "?o=-total"
             records = add_usage(0, args.small, admin)
-            small_q, small_s, small_rows = measure_url(client, url, args.repeat)
+            small_q, small_s, small_rows = measure(client, args.repeat, url, row_marker=b'class="billing-row"')
             records += add_usage(args.small, large, admin)
-            large_q, large_s, large_rows = measure_url(client, url, args.repeat)
+            large_q, large_s, large_rows = measure(client, args.repeat, url, row_marker=b'class="billing-row"')
     finally:
         sandbox.stop()
     ratio = large_s / small_s

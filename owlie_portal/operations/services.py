@@ -100,6 +100,19 @@ def _insert_postgresql(operations: list[Operation]) -> None:
         operation._state.adding, operation._state.db = False, connection.alias
 
 
+@transaction.atomic
+def operation_request_once(*, kind: str, requested_by, tenant=None, target_sid: str = "",
+                           params: dict | None = None) -> tuple[Operation, bool]:
+    """An on-demand request ("Sync now"): joins the open Operation of this kind (and tenant) if there is
+    one, so a second click starts nothing new; otherwise enqueues one. Returns it and whether it is new."""
+    open_request = (Operation.objects.select_for_update()
+                    .filter(kind=kind, tenant=tenant, state__in=Operation.OPEN_STATES).first())
+    if open_request is not None:
+        return open_request, False
+    return operation_enqueue(kind=kind, tenant=tenant, target_sid=target_sid, params=params,
+                             requested_by=requested_by), True
+
+
 def batch_create(*, kind: str, description: str, requested_by, total: int, refused: list[str] | None = None,
                  params: dict | None = None) -> Batch:
     refused = refused or []

@@ -6,9 +6,9 @@ from django.db import transaction
 
 from owlie_portal.operations.models import Operation
 from owlie_portal.operations.services import (
-    operation_enqueue,
     operation_heartbeat,
     operation_perform,
+    operation_request_once,
     operation_succeed,
 )
 from owlie_portal.twilio_gateway.errors import TwilioPermanentError, TwilioTransientError
@@ -17,16 +17,11 @@ from ..kinds import Kind
 from .sync import usage_sync
 
 
-@transaction.atomic
 def usage_sync_request(*, requested_by, tenant=None, backfill: bool = False) -> tuple[Operation, bool]:
     """Ask for a usage sync of one tenant (or all); an open request for the same scope is joined."""
     params = {"tenant_ids": [tenant.pk] if tenant is not None else None, "backfill": backfill}
-    open_request = (Operation.objects.select_for_update()
-                    .filter(kind=Kind.USAGE_SYNC, state__in=Operation.OPEN_STATES, tenant=tenant).first())
-    if open_request is not None:
-        return open_request, False
-    return operation_enqueue(kind=Kind.USAGE_SYNC, tenant=tenant, requested_by=requested_by, params=params,
-                             target_sid=tenant.subaccount_sid if tenant is not None else ""), True
+    return operation_request_once(kind=Kind.USAGE_SYNC, tenant=tenant, requested_by=requested_by, params=params,
+                                  target_sid=tenant.subaccount_sid if tenant is not None else "")
 
 
 def _work(operation: Operation) -> None:

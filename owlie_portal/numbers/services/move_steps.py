@@ -83,7 +83,8 @@ def progress_save(operation: Operation) -> None:
         raise ClaimLost(f"operation {operation.pk}: attempt {operation.attempts} no longer holds the claim")
 
 
-def _fetch_in(account_sid: str, number_sid: str) -> PhoneNumberRecord | None:
+def number_in_account(account_sid: str, number_sid: str) -> PhoneNumberRecord | None:
+    """The number as Twilio has it in that account, or None when it is not there (20404)."""
     try:
         return phone_numbers.number_fetch(account_sid=account_sid, number_sid=number_sid)
     except TwilioPermanentError as error:
@@ -101,7 +102,7 @@ def step_check(operation: Operation, before: PhoneNumberRecord | None = None) ->
     if CHECKED in steps_done(operation):
         return
     source = operation.params["from"]
-    before = before or _fetch_in(source, operation.target_sid)
+    before = before or number_in_account(source, operation.target_sid)
     if before is None:
         raise MoveRefused(
             f"{operation.params.get('phone_number') or operation.target_sid} is not in "
@@ -135,7 +136,7 @@ def step_transfer(operation: Operation) -> tuple[PhoneNumberRecord | None, bool]
         return None, False
     gaining = operation.params["to"]
     if TRANSFER_SENT in done or operation.attempts > 1:
-        found = _fetch_in(gaining, operation.target_sid)
+        found = number_in_account(gaining, operation.target_sid)
         if found is not None:
             _mark(operation, TRANSFERRED)
             return found, True
@@ -151,7 +152,7 @@ def step_verify(operation: Operation, *, read: PhoneNumberRecord | None = None) 
     """Read the number in the gaining account: the owner must have changed and the URLs be kept; lost
     URLs are written back (setting them again is harmless). `read` skips the read when one was just made."""
     gaining, before = operation.params["to"], (operation.result or {}).get("before")
-    record = read or _fetch_in(gaining, operation.target_sid)
+    record = read or number_in_account(gaining, operation.target_sid)
     if record is None or record.account_sid != gaining:
         raise MoveRefused(f"Twilio does not show {operation.params.get('phone_number', operation.target_sid)} "
                           f"in {account_label(gaining)} after the transfer.", code=20404, status=404)

@@ -5,20 +5,15 @@ from __future__ import annotations
 from django.db import transaction
 
 from owlie_portal.operations.models import Operation
-from owlie_portal.operations.services import operation_enqueue, operation_perform, operation_succeed
+from owlie_portal.operations.services import operation_perform, operation_request_once, operation_succeed
 
 from ..kinds import Kind
 from .inventory import numbers_sync_from_twilio
 
 
-@transaction.atomic
 def numbers_sync_request(*, requested_by) -> tuple[Operation, bool]:
     """Ask for a number sync now; a second click joins the open one. Returns it and whether it is new."""
-    open_request = (Operation.objects.select_for_update()
-                    .filter(kind=Kind.SYNC, state__in=Operation.OPEN_STATES).first())
-    if open_request is not None:
-        return open_request, False
-    return operation_enqueue(kind=Kind.SYNC, requested_by=requested_by), True
+    return operation_request_once(kind=Kind.SYNC, requested_by=requested_by)
 
 
 def _sync(operation: Operation) -> None:

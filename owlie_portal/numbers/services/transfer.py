@@ -12,24 +12,14 @@ from owlie_portal.operations.services import ClaimLost, operation_fail, operatio
 from owlie_portal.tenants.credentials import tenant_credentials
 from owlie_portal.tenants.models import Tenant
 from owlie_portal.twilio_gateway import messaging, phone_numbers
-from owlie_portal.twilio_gateway.errors import TwilioAmbiguousError, TwilioError, TwilioPermanentError
+from owlie_portal.twilio_gateway.errors import TwilioAmbiguousError, TwilioError
 from owlie_portal.twilio_gateway.records import PhoneNumberRecord
 
 from ..kinds import Kind
 from ..models import PhoneNumber
-from .move_steps import MoveRefused, move_run, progress_save, record_moved
+from .move_steps import MoveRefused, move_run, number_in_account, progress_save, record_moved
 
 logger = logging.getLogger(__name__)
-
-
-def _already_moved(operation: Operation) -> PhoneNumberRecord | None:
-    """After a lost answer the number may already sit in the gaining account."""
-    try:
-        return phone_numbers.number_fetch(account_sid=operation.params["to"], number_sid=operation.target_sid)
-    except TwilioPermanentError as error:
-        if error.code == 20404:
-            return None
-        raise
 
 
 def _memberships(losing: Tenant | None) -> dict[str, str]:
@@ -114,7 +104,7 @@ def _settle_open_steps(parent: Operation, held_sids: set[str]) -> dict[str, Oper
         if step.target_sid in held_sids:
             open_steps[step.target_sid] = step
             continue
-        moved = _already_moved(step)
+        moved = number_in_account(step.params["to"], step.target_sid)  # moved before its worker died?
         if moved is not None:
             record_moved(step, moved)
         else:

@@ -5,29 +5,20 @@ from __future__ import annotations
 from django.db import transaction
 
 from owlie_portal.operations.models import Operation
-from owlie_portal.operations.services import operation_enqueue, operation_perform, operation_succeed
+from owlie_portal.operations.services import operation_perform, operation_request_once, operation_succeed
 
 from ..kinds import Kind
 from .sync import tenants_import_from_twilio, tenants_sync_from_twilio
 
 
-@transaction.atomic
-def _request(kind: str, requested_by) -> tuple[Operation, bool]:
-    """The open request of this kind if there is one (a second click joins it), else a new one."""
-    open_request = Operation.objects.select_for_update().filter(kind=kind, state__in=Operation.OPEN_STATES).first()
-    if open_request is not None:
-        return open_request, False
-    return operation_enqueue(kind=kind, requested_by=requested_by), True
-
-
 def tenants_sync_request(*, requested_by) -> tuple[Operation, bool]:
     """Ask for a sync from Twilio now; returns the Operation and whether it is new."""
-    return _request(Kind.SYNC, requested_by)
+    return operation_request_once(kind=Kind.SYNC, requested_by=requested_by)
 
 
 def tenants_import_request(*, requested_by) -> tuple[Operation, bool]:
     """Ask for an import of subaccounts the portal does not know; returns the Operation and whether it is new."""
-    return _request(Kind.IMPORT, requested_by)
+    return operation_request_once(kind=Kind.IMPORT, requested_by=requested_by)
 
 
 def _sync(operation: Operation) -> None:
