@@ -86,6 +86,11 @@ def message_queued(request, *, subject, text: str, level=messages.SUCCESS) -> No
         messages.warning(request, f"{text} {QUEUE_DOWN}")
         return
     messages.add_message(request, level, text)
-    if not hasattr(subject, "dispatch_failed"):
-        transaction.on_commit(lambda: getattr(subject, "dispatch_failed", False)
-                              and messages.warning(request, QUEUE_DOWN))
+    if hasattr(subject, "dispatch_failed"):
+        return
+
+    def warn_if_the_queue_was_down():  # runs after the publish, which was registered on commit first
+        if getattr(subject, "dispatch_failed", False):
+            messages.warning(request, QUEUE_DOWN)
+
+    transaction.on_commit(warn_if_the_queue_was_down)

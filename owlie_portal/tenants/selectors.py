@@ -10,6 +10,7 @@ from owlie_portal.messaging.models import MessagingService
 from owlie_portal.numbers.models import PhoneNumber
 from owlie_portal.operations.models import Operation
 
+from .kinds import Kind
 from .models import SECRET_FIELDS, Tenant, TenantDrift
 
 ACCOUNT_MANAGERS_GROUP = "Account managers"
@@ -69,8 +70,6 @@ def tenant_services(*, tenant: Tenant) -> list[MessagingService]:
 
 def tenant_status_history(*, tenant: Tenant, limit: int = 20) -> list[Operation]:
     """The tenant's lifecycle requests (create, suspend, reactivate, close), newest first, with who and why."""
-    from .kinds import Kind
-
     lifecycle = [Kind.SUBACCOUNT_CREATE, Kind.SUBACCOUNT_SUSPEND, Kind.SUBACCOUNT_REACTIVATE, Kind.SUBACCOUNT_CLOSE]
     history = list(Operation.objects.filter(tenant=tenant, kind__in=lifecycle).select_related("requested_by")[:limit])
     reasons = dict(Tenant.SuspensionReason.choices)
