@@ -164,6 +164,14 @@ def production_settings() -> dict[str, str]:
             "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode()}
 
 
+def threads_per_worker(limit: int, workers: int) -> int:
+    """Worker threads: half again the Twilio budget in all. A thread waiting for a budget slot blocks in
+    Redis (no CPU) and takes a slot the moment a request gives one back, while the others claim, record the
+    result and fetch their next message outside any slot. With exactly `limit` threads a slot stood empty
+    through each of those steps (measured: ratio 1.29-1.43 with 2x13 threads, 1.24 with 2x20)."""
+    return -(-3 * limit // (2 * workers))
+
+
 class Workers:
     """`celery -A owlie_portal worker` subprocesses, started and stopped together."""
 

@@ -33,7 +33,7 @@ import os
 import time
 
 from _common import (DEFAULT_BROKER_URL, DEFAULT_DATABASE_URL, PARENT_SID, Workers, configure_django, cpu_seconds,
-                     fresh_database, portal_env, production_settings, row, sandbox_process)
+                     fresh_database, portal_env, production_settings, row, sandbox_process, threads_per_worker)
 
 
 def parse_args() -> argparse.Namespace:
@@ -44,7 +44,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--pool", default="threads", choices=["threads", "prefork", "gevent"])
     parser.add_argument("--workers", type=int, default=2,
                         help="worker processes (measured: 1x25 threads is GIL-bound at ratio ~2.3, 2x13 ~1.35)")
-    parser.add_argument("--worker-concurrency", type=int, default=None, help="per worker; default concurrency/workers")
+    parser.add_argument("--worker-concurrency", type=int, default=None, help="per worker; default 1.5 x concurrency / workers")
     parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
     parser.add_argument("--broker-url", default=DEFAULT_BROKER_URL)
     parser.add_argument("--prefetch-multiplier", type=int, default=None)
@@ -119,7 +119,7 @@ def run_sequential(sandbox, sids: list[str]) -> float:
 def main() -> None:
     args = parse_args()
     n, latency_s, limit = args.n, args.latency_ms / 1000, args.concurrency
-    per_worker = args.worker_concurrency or -(-limit // args.workers)  # the Redis budget caps the total at `limit`
+    per_worker = args.worker_concurrency or threads_per_worker(limit, args.workers)  # the budget caps in flight
     sample = min(args.baseline_sample or n, n)
     with sandbox_process(max_subaccounts=2 * n + 10) as sandbox, fresh_database(args.database_url) as db_url:
         sids = sandbox.create_subaccounts(2 * n, prefix="Bench")

@@ -24,7 +24,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from _common import (DEFAULT_BROKER_URL, DEFAULT_DATABASE_URL, PARENT_SID, Workers, configure_django,
-                     fresh_database, portal_env, row, sandbox_process)
+                     fresh_database, portal_env, row, sandbox_process, threads_per_worker)
 
 NUMBER_ITEM = "/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{Sid}.json"
 
@@ -37,7 +37,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, default=25, help="sandbox limit = TWILIO_MAX_CONCURRENCY")
     parser.add_argument("--pool", default="threads", choices=["threads", "prefork"])
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--worker-concurrency", type=int, default=None, help="per worker; default concurrency/workers")
+    parser.add_argument("--worker-concurrency", type=int, default=None, help="per worker; default 1.5 x concurrency / workers")
     parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
     parser.add_argument("--broker-url", default=DEFAULT_BROKER_URL)
     parser.add_argument("--baseline-sample", type=int, default=None)
@@ -116,7 +116,7 @@ def twilio_calls(stats: dict) -> int:
 def main() -> None:
     args = parse_args()
     n, latency_s, limit = args.n, args.latency_ms / 1000, args.concurrency
-    per_worker = args.worker_concurrency or -(-limit // args.workers)
+    per_worker = args.worker_concurrency or threads_per_worker(limit, args.workers)
     sample = min(args.baseline_sample or n, n)
     with sandbox_process(max_subaccounts=args.tenants + 10) as sandbox, fresh_database(args.database_url) as db_url:
         tenant_sids = sandbox.create_subaccounts(args.tenants, prefix="Bench")

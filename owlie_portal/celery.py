@@ -1,9 +1,10 @@
 """The Celery application: configuration comes from Django settings (namespace CELERY)."""
 
+import gc
 import os
 
 from celery import Celery
-from celery.signals import task_postrun, task_prerun
+from celery.signals import task_postrun, task_prerun, worker_process_init, worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "owlie_portal.settings")
 
@@ -20,3 +21,12 @@ def _close_old_db_connections(**kwargs) -> None:
     from django.db import close_old_connections
 
     close_old_connections()
+
+
+@worker_ready.connect
+@worker_process_init.connect
+def _freeze_startup_objects(**kwargs) -> None:
+    """Move everything loaded at start (Django, Celery, the SDK: ~140,000 objects) out of the garbage
+    collector's sight. Measured in a threads worker during a bulk suspend: each full collection walked them
+    all and held the GIL ~100 ms, stalling every task thread; frozen, a worker tracks ~14,000 objects."""
+    gc.freeze()

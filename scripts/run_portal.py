@@ -240,7 +240,8 @@ def _run(args, env, conf, local_sandbox, sup: Supervisor, stop: threading.Event)
                               conf["sid"], "--snapshot", str(VAR_DIR / "sandbox.json")], sandbox_env)
     sup.start("web", ["manage.py", "runserver", f"127.0.0.1:{conf['portal_port']}", "--noreload"], env)
     pool = os.environ.get("CELERY_POOL", "threads")
-    concurrency = os.environ.get("CELERY_CONCURRENCY", str(conf["max_concurrency"]))
+    # Half again the budget: threads waiting for a slot cost nothing and take one the moment it is free.
+    concurrency = os.environ.get("CELERY_CONCURRENCY", str(-(-3 * conf["max_concurrency"] // 2)))
     sup.start("worker", ["-m", "celery", "-A", "owlie_portal", "worker", "-l", "info", "--pool", pool,
                          "--concurrency", concurrency], env)
 

@@ -66,7 +66,9 @@ def batch_dispatch_on_commit(batch: Batch) -> None:
 
 # The fan-out sends a batch's messages in chunks: each chunk is one pipelined broker write (kombu's
 # Producer.batch; transports without it publish one by one) and one UPDATE of dispatched_at, so the
-# first tasks start while later chunks are still being sent.
+# first tasks start while later chunks are still being sent. The fan-out shares its worker with running
+# Operations, so it keeps its CPU low: the args' repr is given (Celery would otherwise compute it per message
+# with saferepr, a third of the cost measured at 0.25 ms of CPU per message).
 FANOUT_CHUNK = 250
 
 
@@ -77,7 +79,8 @@ def _publish_chunk(operations: list[Operation]) -> bool:
         with celery_app.producer_or_acquire() as producer, producer.batch(max_size=len(operations)):
             for operation in operations:
                 celery_app.send_task(kind_entry(operation.kind).task, kwargs={"operation_id": operation.pk},
-                                     task_id=operation.task_id, producer=producer)
+                                     task_id=operation.task_id, producer=producer,
+                                     argsrepr="()", kwargsrepr=f"{{'operation_id': {operation.pk}}}")
     except Exception as error:  # see _publish
         logger.warning("broker unreachable while sending a batch's tasks (%s); the sweeper sends them later",
                        type(error).__name__)

@@ -2,6 +2,9 @@
 
 With Redis (production, CI) the budget is shared by every worker process on every host: a sorted set
 of leases, taken and expired atomically by a Lua script, so a killed worker's lease lapses on its own.
+A holder that gives its slot back also pushes a wake-up onto a short list that waiting requests block on
+(BLPOP), so a freed slot is taken at once instead of at the waiter's next poll; a lease that lapses wakes
+nobody, and waiters still look again every POLL_S.
 In embedded mode there is one worker process, so a process-local semaphore is the whole budget.
 
 Redis is infrastructure, not Twilio: it never turns a request that reached Twilio into a failure. A slot
@@ -12,7 +15,6 @@ request was never sent.
 from __future__ import annotations
 
 import logging
-import random
 import threading
 import time
 import uuid
@@ -41,6 +43,17 @@ end
 return 0
 """
 
+# KEYS[1] = lease set, KEYS[2] = wake-up list; ARGV = token, limit. A slot given back wakes one waiter;
+# wake-ups nobody took are capped at the limit (a waiter that pops a stale one just looks again).
+_RELEASE = """
+if redis.call('ZREM', KEYS[1], ARGV[1]) == 1 then
+  redis.call('LPUSH', KEYS[2], 1)
+  redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[2]) - 1)
+  redis.call('EXPIRE', KEYS[2], 60)
+end
+return 0
+"""
+
 
 # A request that cannot get a slot for this long is given up as transient (retried later by the task),
 # so a worker never waits without bound.
@@ -51,6 +64,9 @@ WAIT_LIMIT_S = 120.0
 REDIS_CONNECT_TIMEOUT_S = 1.0
 REDIS_TIMEOUT_S = 2.0
 REDIS_RETRIES = 1
+
+# How long a waiter blocks for a wake-up before it looks at the leases again (a lapsed lease wakes nobody).
+POLL_S = 0.1
 
 
 def _budget_busy() -> TwilioTransientError:
@@ -83,7 +99,8 @@ class RedisBudget:
             retry=Retry(NoBackoff(), REDIS_RETRIES),
         )
         self._acquire = self._redis.register_script(_ACQUIRE)
-        self._key, self._limit, self._lease_s = key, limit, lease_s
+        self._release = self._redis.register_script(_RELEASE)
+        self._key, self._wake_key, self._limit, self._lease_s = key, f"{key}:wake", limit, lease_s
 
     @contextmanager
     def slot(self):
@@ -95,13 +112,12 @@ class RedisBudget:
             self._give_back(token)
 
     def _take(self, token: str) -> None:
-        delay, give_up_at = 0.002, time.monotonic() + WAIT_LIMIT_S
+        give_up_at = time.monotonic() + WAIT_LIMIT_S
         try:
             while not self._acquire(keys=[self._key], args=[self._limit, self._lease_s, token]):
                 if time.monotonic() > give_up_at:
                     raise _budget_busy()
-                time.sleep(delay * (0.5 + random.random()))
-                delay = min(delay * 2, 0.05)
+                self._redis.blpop([self._wake_key], timeout=POLL_S)
         except redis.RedisError as error:
             # A lease the script took before its answer was lost lapses by itself.
             logger.warning("Twilio request budget: could not take a slot from Redis (%s); request not sent",
@@ -111,7 +127,7 @@ class RedisBudget:
     def _give_back(self, token: str) -> None:
         # Best effort: the request is done (Twilio may have applied it), and the lease lapses on its own.
         try:
-            self._redis.zrem(self._key, token)
+            self._release(keys=[self._key, self._wake_key], args=[token, self._limit])
         except redis.RedisError as error:
             logger.warning("Twilio request budget: could not give a slot back to Redis (%s); it lapses within %gs",
                            type(error).__name__, self._lease_s)

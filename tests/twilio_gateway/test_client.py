@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -273,3 +274,34 @@ def test_proxy_settings_from_the_environment_are_read_once_per_host_and_still_ho
     fresh = PortalHttpClient(base_url=sandbox.url, timeout=5)
     with pytest.raises(requests.exceptions.ProxyError):
         fresh.request("GET", url, auth=(sandbox.parent_sid, sandbox.parent_token))
+
+
+def test_a_slot_given_back_wakes_a_waiting_request_at_once(redis_url, budget_key, monkeypatch):
+    # Waiters look at the leases again only every POLL_S; made an hour here, only the wake-up can let one in.
+    monkeypatch.setattr("owlie_portal.twilio_gateway.budget.POLL_S", 3600)
+    holder, waiter = (RedisBudget(redis_url, budget_key, limit=1, lease_s=30) for _ in range(2))
+    taken, release = threading.Event(), threading.Event()
+
+    def hold():
+        with holder.slot():
+            release.wait(10)
+
+    def wait_for_a_slot():
+        with waiter.slot():
+            taken.set()
+
+    holding = threading.Thread(target=hold, daemon=True)
+    holding.start()
+    try:
+        deadline = time.monotonic() + 5
+        while redis.Redis.from_url(redis_url).zcard(budget_key) != 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        waiting = threading.Thread(target=wait_for_a_slot, daemon=True)
+        waiting.start()
+        assert not taken.wait(0.3), "the waiter got a slot while the only one was held"
+    finally:
+        release.set()
+    assert taken.wait(5), "the slot given back did not wake the waiting request"
+    waiting.join(5)
+    holding.join(5)
+    assert redis.Redis.from_url(redis_url).zcard(budget_key) == 0
