@@ -7,6 +7,7 @@ default (except the SID and owner) so snapshots from older runs still load.
 import json
 import os
 import threading
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field, fields, asdict
 from datetime import datetime
 
@@ -155,6 +156,92 @@ class Trigger:
     date_updated: datetime = field(default_factory=now)
 
 
+class NumberTable(MutableMapping):
+    """The numbers keyed by SID, plus an index by owning account: listing one account's numbers must not
+    scan every number (1,000 subaccounts each listing theirs made every list O(all numbers)).
+
+    A number's owner changes only through ``move``. ``of_account`` answers in the order the SIDs were
+    first stored, as a scan of the whole table does.
+    """
+
+    def __init__(self, *args, **kwargs):
+        self._rows: dict[str, Number] = {}
+        self._by_account: dict[str, dict[str, Number]] = {}
+        self._order: dict[str, int] = {}  # SID -> when it was first stored (kept while it stays stored)
+        self._stored = 0
+        self.update(*args, **kwargs)
+
+    def __getitem__(self, sid: str) -> Number:
+        return self._rows[sid]
+
+    def __setitem__(self, sid: str, number: Number) -> None:
+        old = self._rows.get(sid)
+        if old is not None:
+            self._unfile(sid, old.account_sid)
+        else:
+            self._order[sid] = self._stored
+            self._stored += 1
+        self._rows[sid] = number
+        self._file(sid, number)
+
+    def __delitem__(self, sid: str) -> None:
+        number = self._rows.pop(sid)
+        self._unfile(sid, number.account_sid)
+        del self._order[sid]
+
+    def __iter__(self):
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __contains__(self, sid) -> bool:
+        return sid in self._rows
+
+    # The plain dict's views and get: every other resource still scans all numbers through them.
+    def get(self, sid, default=None):
+        return self._rows.get(sid, default)
+
+    def keys(self):
+        return self._rows.keys()
+
+    def values(self):
+        return self._rows.values()
+
+    def items(self):
+        return self._rows.items()
+
+    def clear(self) -> None:
+        self._rows.clear()
+        self._by_account.clear()
+        self._order.clear()
+
+    def of_account(self, account_sid: str) -> list[Number]:
+        """The numbers `account_sid` holds, in the table's order."""
+        return list(self._by_account.get(account_sid, {}).values())
+
+    def move(self, number: Number, account_sid: str) -> None:
+        """Give a stored number to another account."""
+        self._unfile(number.sid, number.account_sid)
+        number.account_sid = account_sid
+        self._file(number.sid, number)
+
+    def _file(self, sid: str, number: Number) -> None:
+        bucket = self._by_account.setdefault(number.account_sid, {})
+        last = next(reversed(bucket), None)
+        bucket[sid] = number
+        if last is not None and self._order[last] > self._order[sid]:
+            # Moved in ahead of the account's newer numbers: put the bucket back in table order.
+            self._by_account[number.account_sid] = dict(sorted(bucket.items(), key=lambda item: self._order[item[0]]))
+
+    def _unfile(self, sid: str, account_sid: str) -> None:
+        bucket = self._by_account.get(account_sid)
+        if bucket is not None:
+            bucket.pop(sid, None)
+            if not bucket:
+                del self._by_account[account_sid]
+
+
 # Snapshot table name -> dataclass; order matters only for readability.
 TABLES = {
     "accounts": Account,
@@ -180,7 +267,7 @@ class Store:
         with self.lock:
             self.accounts: dict[str, Account] = {}
             self.keys: dict[str, Key] = {}
-            self.numbers: dict[str, Number] = {}
+            self.numbers = NumberTable()
             self.messages: dict[str, Message] = {}
             self.services: dict[str, Service] = {}
             self.triggers: dict[str, Trigger] = {}

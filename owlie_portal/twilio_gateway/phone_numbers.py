@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from typing import Iterator
 
+from twilio.base.exceptions import TwilioException
+
 from .calls import twilio_call
-from .errors import TwilioPermanentError
+from .errors import TwilioPermanentError, TwilioTransientError
 from .client import parent_client
 from .records import AvailableNumberRecord, PhoneNumberRecord
 
 NUMBER_TYPES = ("Local", "Mobile", "TollFree")
+API_ORIGIN = "https://api.twilio.com"  # rewritten to the sandbox by the HTTP client when configured
 
 
 def _capability(capabilities: dict, name: str) -> bool:
@@ -17,17 +21,22 @@ def _capability(capabilities: dict, name: str) -> bool:
     return bool(capabilities.get(name) or capabilities.get(name.upper()))
 
 
-def _record(instance) -> PhoneNumberRecord:
-    capabilities = instance.capabilities or {}
+def _from_json(item: dict) -> PhoneNumberRecord:
+    """A record from one IncomingPhoneNumber as Twilio sends it (the SDK's attributes bear the same names)."""
+    capabilities = item.get("capabilities") or {}
     return PhoneNumberRecord(
-        sid=instance.sid, account_sid=instance.account_sid, phone_number=instance.phone_number,
-        friendly_name=instance.friendly_name or "", sms=_capability(capabilities, "sms"),
+        sid=item.get("sid"), account_sid=item.get("account_sid"), phone_number=item.get("phone_number"),
+        friendly_name=item.get("friendly_name") or "", sms=_capability(capabilities, "sms"),
         mms=_capability(capabilities, "mms"), voice=_capability(capabilities, "voice"),
-        sms_url=instance.sms_url or "", sms_method=instance.sms_method or "",
-        voice_url=instance.voice_url or "", voice_method=instance.voice_method or "",
-        status_callback=instance.status_callback or "",
-        address_requirements=str(instance.address_requirements or "none"),
+        sms_url=item.get("sms_url") or "", sms_method=item.get("sms_method") or "",
+        voice_url=item.get("voice_url") or "", voice_method=item.get("voice_method") or "",
+        status_callback=item.get("status_callback") or "",
+        address_requirements=str(item.get("address_requirements") or "none"),
     )
+
+
+def _record(instance) -> PhoneNumberRecord:
+    return _from_json(vars(instance))
 
 
 def number_buy(*, account_sid: str, area_code: str = "", phone_number: str = "", sms_url: str = "",
@@ -54,15 +63,31 @@ def numbers_list(*, account_sid: str) -> list[PhoneNumberRecord]:
     return [_record(n) for n in found]
 
 
+def _json_page(client, url: str, params: dict | None, headers: dict | None) -> dict:
+    """One list page as plain JSON, through the same client (budget, 20429 retries). The SDK's page()
+    builds an object per number and parses its two dates, most of a sync's CPU, for fields never used."""
+    response = client.request("GET", url, params=params, headers=headers)
+    if response.status_code != 200:
+        raise TwilioException("Unable to fetch page", response)  # what the SDK raises: mapped by twilio_call
+    try:
+        return json.loads(response.text)
+    except ValueError:
+        raise TwilioTransientError("The answer from Twilio was cut off while listing phone numbers.") from None
+
+
 def number_pages(*, account_sid: str, page_size: int = 1000) -> Iterator[list[PhoneNumberRecord]]:
     """Every number of one account, one IncomingPhoneNumbers-list request per page."""
     client = parent_client()
-    page = twilio_call(lambda: client.api.v2010.accounts(account_sid).incoming_phone_numbers.page(page_size=page_size),
-                       idempotent=True, what="list phone numbers")
-    while page is not None:
-        yield [_record(n) for n in page]
-        current = page
-        page = twilio_call(current.next_page, idempotent=True, what="list phone numbers")
+    # The request the SDK's page() sends; its next pages are plain GETs of next_page_uri.
+    url = f"{API_ORIGIN}/2010-04-01/Accounts/{account_sid}/IncomingPhoneNumbers.json"
+    params = {"PageSize": page_size}
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"}
+    while url:
+        page = twilio_call(lambda: _json_page(client, url, params, headers), idempotent=True,
+                           what="list phone numbers")
+        yield [_from_json(item) for item in page.get("incoming_phone_numbers") or []]
+        next_page = page.get("next_page_uri")
+        url, params, headers = (API_ORIGIN + next_page if next_page else None), None, None
 
 
 def number_find(*, account_sid: str, phone_number: str) -> PhoneNumberRecord | None:

@@ -89,6 +89,34 @@ def test_a_number_in_a_portal_side_move_is_not_flagged_mid_move(sandbox, sandbox
     assert not NumberDrift.objects.filter(resolved_at__isnull=True, kind__in=[Drift.OWNER_CHANGED, Drift.VANISHED]).exists()
 
 
+def test_a_number_marked_moving_in_the_portal_is_not_flagged_mid_move(sandbox, sandbox_tenants):
+    [tenant] = sandbox_tenants(1)
+    number = _buy(sandbox, sandbox.parent_sid)
+    numbers_sync_from_twilio()
+    sandbox.client().api.v2010.accounts(sandbox.parent_sid).incoming_phone_numbers(number.sid).update(
+        account_sid=tenant.subaccount_sid)
+    PhoneNumber.objects.filter(sid=number.sid).update(status=PhoneNumber.Status.MOVING)
+
+    report = numbers_sync_from_twilio()
+
+    assert report.drifts == 0 and report.skipped_moving == 1
+    assert PhoneNumber.objects.get(sid=number.sid).tenant_id is None
+
+
+def test_a_number_the_portal_gives_a_closed_tenant_is_flagged_with_that_tenant_named(sandbox, sandbox_tenants):
+    active, closed = sandbox_tenants(2)
+    number = _buy(sandbox, active.subaccount_sid)
+    numbers_sync_from_twilio()
+    PhoneNumber.objects.filter(sid=number.sid).update(tenant=closed)
+    Tenant.objects.filter(pk=closed.pk).update(status=Tenant.Status.CLOSED)
+
+    numbers_sync_from_twilio()
+
+    [drift] = _open(Drift.OWNER_CHANGED)
+    assert drift.tenant_id == closed.pk and closed.name in drift.portal_value and active.name in drift.twilio_value
+    assert PhoneNumber.objects.get(sid=number.sid).tenant_id == closed.pk
+
+
 def test_closed_tenants_are_not_read_and_each_account_costs_one_list_call(sandbox, sandbox_tenants):
     active, suspended, closed = sandbox_tenants(3)
     Tenant.objects.filter(pk=suspended.pk).update(status=Tenant.Status.SUSPENDED)

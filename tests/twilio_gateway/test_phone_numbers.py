@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from owlie_portal.twilio_gateway import accounts, phone_numbers
-from owlie_portal.twilio_gateway.errors import TwilioPermanentError, explain
+from owlie_portal.twilio_gateway.errors import TwilioPermanentError, TwilioTransientError, explain
 from twilio_sandbox.testing import running_sandbox
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "twilio_sandbox"))
@@ -67,3 +67,36 @@ def test_a_number_someone_else_holds_cannot_be_bought_and_says_so(recording_sand
     with pytest.raises(TwilioPermanentError) as refused:
         phone_numbers.number_buy(account_sid=recording_sandbox.parent_sid, phone_number=taken.phone_number)
     assert refused.value.code == 21422
+
+
+LIST_ENDPOINT = "GET /2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers.json"
+
+
+def test_pages_read_as_json_give_the_same_records_as_the_sdks_list(recording_sandbox):
+    client = recording_sandbox.client()
+    for i in range(3):
+        client.api.v2010.accounts(recording_sandbox.parent_sid).incoming_phone_numbers.create(
+            area_code="415", sms_url=f"https://portal.example/{i}", voice_url="https://portal.example/voice")
+
+    pages = list(phone_numbers.number_pages(account_sid=recording_sandbox.parent_sid, page_size=2))
+
+    assert [r for page in pages for r in page] == phone_numbers.numbers_list(account_sid=recording_sandbox.parent_sid)
+    assert_exchanges_match_spec(recording_sandbox.exchange_log)
+
+
+def test_listing_an_account_the_parent_does_not_own_raises_the_gateways_permanent_error(recording_sandbox):
+    with pytest.raises(TwilioPermanentError) as refused:
+        list(phone_numbers.number_pages(account_sid="AC" + "0" * 32))
+    assert (refused.value.code, refused.value.status) == (20404, 404)
+
+
+def test_a_server_error_on_a_later_page_raises_the_gateways_transient_error(recording_sandbox):
+    client = recording_sandbox.client()
+    for _ in range(3):
+        client.api.v2010.accounts(recording_sandbox.parent_sid).incoming_phone_numbers.create(area_code="415")
+    pages = phone_numbers.number_pages(account_sid=recording_sandbox.parent_sid, page_size=2)
+    assert len(next(pages)) == 2
+    recording_sandbox.sandbox.faults.add_targeted(endpoint=LIST_ENDPOINT, outcome="500")
+    with pytest.raises(TwilioTransientError) as failed:
+        next(pages)
+    assert (failed.value.code, failed.value.status) == (20500, 500)

@@ -109,9 +109,8 @@ def list_numbers(store, request) -> Response:
     friendly_name = request.arg("FriendlyName")
     origin = request.arg("Origin")
     with store.lock:
-        items = [n for n in store.numbers.values()
-                 if n.account_sid == account_sid
-                 and (matcher is None or matcher.search(n.phone_number))
+        items = [n for n in store.numbers.of_account(account_sid)
+                 if (matcher is None or matcher.search(n.phone_number))
                  and (friendly_name is None or n.friendly_name == friendly_name)
                  and (origin is None or n.origin == origin)]
         page = page_2010(request, items, "incoming_phone_numbers", render=to_json,
@@ -210,7 +209,7 @@ def _transfer(store, principal, number: Number, target_sid: str) -> None:
                                    f"of the parent of the current owner of this number.")
     if store.effective_status(target) != "active":
         raise ApiError(400, 21472, f"Account {target_sid} is not active.")
-    number.account_sid = target.sid
+    store.numbers.move(number, target.sid)
     # Service membership belongs to the old account (docs/twilio-behaviour.md §5, UNCONFIRMED):
     # the number arrives outside any Messaging Service.
     number.service_sid = None

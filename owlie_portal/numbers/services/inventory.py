@@ -85,12 +85,11 @@ def _read_account(account_sid: str) -> tuple[str, object, list[PhoneNumberRecord
     return account_sid, asked_at, records, pages
 
 
-def _busy_sids(sids) -> set[str]:
-    """Numbers in a portal-side move or release: status MOVING, or an open number.* Operation on them."""
-    moving = set(PhoneNumber.objects.filter(sid__in=sids, status=PhoneNumber.Status.MOVING).values_list("sid", flat=True))
-    operated = Operation.objects.filter(state__in=Operation.OPEN_STATES, kind__startswith="number.",
-                                        target_sid__in=sids).values_list("target_sid", flat=True)
-    return moving | set(operated)
+def _operated_sids() -> set[str]:
+    """Numbers with an open number.* Operation (a portal-side move or release under way). Few at any time and
+    found by the state index: cheaper than naming a chunk's thousand SIDs in the query."""
+    return set(Operation.objects.filter(state__in=Operation.OPEN_STATES, kind__startswith="number.")
+               .values_list("target_sid", flat=True))
 
 
 def _buying() -> set[str]:
@@ -114,17 +113,18 @@ def _adopt(row: PhoneNumber, record: PhoneNumberRecord) -> dict:
     return changes
 
 
-def _compare_known(row: PhoneNumber, record: PhoneNumberRecord, owner: Tenant | None, report) -> None:
+def _compare_known(row: PhoneNumber, record: PhoneNumberRecord, owner: Tenant | None, tenants: dict, report) -> None:
+    tenant = tenants.get(row.tenant_id)
     if row.tenant_id != (owner.pk if owner else None):
         report.drifts += drift_record(
             number_sid=row.sid, kind=Drift.OWNER_CHANGED, phone_number=row.phone_number, number=row,
-            tenant=row.tenant, portal=owner_label(row.tenant), twilio=owner_label(owner),
+            tenant=tenant, portal=owner_label(tenant), twilio=owner_label(owner),
             detail=f"Twilio shows {row.phone_number} in the {owner_label(owner)}; the portal has it in the "
-                   f"{owner_label(row.tenant)}. The portal's owner was kept.")
+                   f"{owner_label(tenant)}. The portal's owner was kept.")
     if row.last_synced_at is not None and any(getattr(row, f) != getattr(record, f) for f in URL_FIELDS):
         report.drifts += drift_record(
             number_sid=row.sid, kind=Drift.URLS_CHANGED, phone_number=row.phone_number, number=row,
-            tenant=row.tenant, portal=_url_values(row), twilio=_url_values(record),
+            tenant=tenant, portal=_url_values(row), twilio=_url_values(record),
             detail="The number's webhook URLs were changed at Twilio. The portal's values were kept.")
 
 
@@ -144,12 +144,21 @@ def _add_appeared(record: PhoneNumberRecord, owner: Tenant | None, now, report) 
         twilio=owner_label(owner), detail="Found at Twilio but not in the portal (bought outside it?); added.")
 
 
-def _compare_chunk(chunk: list[tuple[PhoneNumberRecord, Tenant | None, object]], report) -> None:
+def _row_tenants(rows, tenants: dict) -> dict:
+    """Tenant by pk for every row's tenant: the synced accounts' (loaded once per sync) and, in one query,
+    any other (a closed tenant's number found in a synced account). Saves a Tenant object per row."""
+    others = {row.tenant_id for row in rows} - tenants.keys() - {None}
+    if others:
+        tenants = {**tenants, **Tenant.objects.defer(*SECRET_FIELDS).in_bulk(others)}
+    return tenants
+
+
+def _compare_chunk(chunk: list[tuple[PhoneNumberRecord, Tenant | None, object]], tenants: dict, report) -> None:
     """Compare up to CHUNK numbers read at Twilio with the portal: a few queries for the whole chunk."""
-    sids = [record.sid for record, _, _ in chunk]
-    rows = {r.sid: r for r in PhoneNumber.objects.filter(sid__in=sids).select_related("tenant")
-            .defer(*(f"tenant__{name}" for name in SECRET_FIELDS))}
-    busy, buying, now = _busy_sids(sids), _buying(), timezone.now()
+    rows = {r.sid: r for r in PhoneNumber.objects.filter(sid__in=[record.sid for record, _, _ in chunk])}
+    tenants = _row_tenants(rows.values(), tenants)
+    busy = _operated_sids() | {sid for sid, row in rows.items() if row.status == PhoneNumber.Status.MOVING}
+    buying, now = _buying(), timezone.now()
     stamp_only = []
     for record, owner, asked_at in chunk:
         row = rows.get(record.sid)
@@ -162,7 +171,7 @@ def _compare_chunk(chunk: list[tuple[PhoneNumberRecord, Tenant | None, object]],
         if row.updated_at > asked_at:  # changed after Twilio was read: left for the next sync
             stamp_only.append(row.pk)
             continue
-        _compare_known(row, record, owner, report)
+        _compare_known(row, record, owner, tenants, report)
         changes = _adopt(row, record)
         if changes:  # conditional: a move or release that wrote the row meanwhile wins
             PhoneNumber.objects.filter(pk=row.pk, updated_at=row.updated_at).update(last_synced_at=now, **changes)
@@ -181,7 +190,7 @@ def _flag_vanished(accounts: dict[str, Tenant | None], read: set[str], started, 
                .exclude(status__in=(PhoneNumber.Status.MOVING, PhoneNumber.Status.RELEASED))
                .select_related("tenant").defer(*(f"tenant__{name}" for name in SECRET_FIELDS)))
     missing = list(missing)
-    busy = _busy_sids([row.sid for row in missing])
+    busy = _operated_sids()
     for row in missing:
         if row.sid in busy or row.updated_at > started:
             continue
@@ -198,6 +207,7 @@ def numbers_sync_from_twilio(*, max_workers: int | None = None) -> NumberSyncRep
     report.accounts = len(accounts)
     workers = max_workers or settings.TWILIO_MAX_CONCURRENCY
     read, pending, first_error = set(), [], None
+    tenants = {t.pk: t for t in accounts.values() if t is not None}
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="number-sync") as pool:
         futures = {pool.submit(_read_account, sid): sid for sid in accounts}
         for future in as_completed(futures):
@@ -212,12 +222,12 @@ def numbers_sync_from_twilio(*, max_workers: int | None = None) -> NumberSyncRep
             report.seen += len(records)
             pending.extend((record, accounts[account_sid], asked_at) for record in records)
             if len(pending) >= CHUNK:
-                _compare_chunk(pending, report)
+                _compare_chunk(pending, tenants, report)
                 pending = []
     if first_error is not None and not read:
         raise first_error  # Twilio unreachable: nothing was read, let the task retry
     if pending:
-        _compare_chunk(pending, report)
+        _compare_chunk(pending, tenants, report)
     _flag_vanished(accounts, read, started, report)
     return report
 
