@@ -12,10 +12,7 @@ from ..months import month_of, months_between
 from .fetch import Fetched
 
 FIGURES = ("category", "start", "end", "count", "count_unit", "usage", "usage_unit", "price", "price_unit")
-
-
-def _key(values: dict) -> tuple:
-    return tuple(values[name] for name in FIGURES)
+MONTH_KEY = ("scope", "account_sid", "period", "month")
 
 
 COLUMNS = ("tenant_id", "scope", "account_sid", "category", "period", "month", "start", "end", "count", "count_unit",
@@ -44,15 +41,19 @@ def _insert(values: list[tuple]) -> None:
 
 
 def _stored(answers: list[Fetched]) -> dict:
-    """{(scope, account_sid, period, month): {figures, …}} as stored now, for a group of answers: one query."""
+    """{(scope, account_sid, period, month): {figures, …}} as stored now, for a group of answers: one query.
+
+    Plain tuples in no order: a dict per row and the model's default ORDER BY were most of a re-run's
+    time in this process (3,000 rows a group, 131,000 for 1,000 tenants)."""
     stored = defaultdict(set)
     if not answers:
         return stored
     first = min(min(f.plan.monthly_from, f.plan.daily_from) for f in answers)
     rows = UsageRecord.objects.filter(scope__in={f.scope for f in answers}, month__gte=first,
-                                      account_sid__in={f.account_sid for f in answers})
-    for values in rows.values("scope", "account_sid", "period", "month", *FIGURES):
-        stored[(values["scope"], values["account_sid"], values["period"], values["month"])].add(_key(values))
+                                      account_sid__in={f.account_sid for f in answers}).order_by()
+    width = len(MONTH_KEY)
+    for values in rows.values_list(*MONTH_KEY, *FIGURES):
+        stored[values[:width]].add(values[width:])
     return stored
 
 
@@ -74,7 +75,13 @@ def _changed_months(fetched: Fetched, period: str, stored: dict) -> dict:
         fresh.setdefault(month_of(row.start_date), []).append(row)
     key = (fetched.scope, fetched.account_sid, period)
     return {month: [_new_record(fetched, period, row) for row in rows] for month, rows in fresh.items()
-            if {_row_key(row) for row in rows} != stored.get((*key, month), set())}
+            if _differs(rows, stored.get((*key, month)))}
+
+
+def _differs(rows: list, before: set | None) -> bool:
+    if before is None:  # nothing stored for the month (a backfill): no figures to compare
+        return bool(rows)
+    return {_row_key(row) for row in rows} != before
 
 
 def usage_records_replace(*, answers: list[Fetched]) -> int:
