@@ -21,7 +21,9 @@ same account again replaces its rows. Answers {"account_sid", "rows"}.
 import calendar
 import random
 import re
+from bisect import bisect_left, bisect_right
 from datetime import date, timedelta
+from functools import lru_cache
 
 from ..errors import ApiError
 from ..routing import ACCOUNT
@@ -136,17 +138,18 @@ def daily_activity(store, accounts: set[str], today: date) -> dict:
     return days
 
 
-def totals(store, activity: dict, accounts: set[str], start: date, end: date) -> dict:
-    """{category: [count, usage, price]} for the inclusive period."""
+def totals(store, activity: dict, accounts: set[str], start: date, end: date, *, days: list | None = None) -> dict:
+    """{category: [count, usage, price]} for the inclusive period. ``days`` is ``sorted(activity)``,
+    passed by a caller that asks for many periods of the same activity."""
     out = {name: [0, 0, 0.0] for name in CATEGORIES}
-    day = start
-    while day <= end:
-        for category, (count, usage, price) in activity.get(day, {}).items():
+    days = sorted(activity) if days is None else days
+    # Only the days that had activity, in date order as before (a month of a seeded account has none).
+    for day in days[bisect_left(days, start):bisect_right(days, end)]:
+        for category, (count, usage, price) in activity[day].items():
             if category == "phonenumbers":
                 _hold(out, count, price)
             else:
                 _add(out[category], count, usage, price)
-        day += timedelta(days=1)
     _add_seed(store, out, accounts, start, end)
     _add(out["sms"], *out["sms-outbound"])
     _add(out["sms"], *out["sms-inbound"])
@@ -168,29 +171,51 @@ def _add(row: list, count, usage, price) -> None:
     row[2] += price
 
 
-_SEED_INDEX: list = [None, {}]  # [the usage_seed list it was built from, {account_sid: [(first, last, row)]}]
+# [the usage_seed list it was built from, {account_sid: ([(first, last, row)], {month: [position, …]})}]
+_SEED_INDEX: list = [None, {}]
 
 
 def _seed_index(store) -> dict:
-    """Seeded rows by account with their dates parsed, rebuilt whenever ``usage_seed`` is replaced
-    (seeding, reset and snapshots assign a new list), so a request costs its own rows, not everyone's."""
+    """Seeded rows by account with their dates parsed, and their positions by each month they cover;
+    rebuilt whenever ``usage_seed`` is replaced (seeding, reset and snapshots assign a new list), so a
+    period costs the rows of its own months, not every row of the account (a daily answer asks for 61)."""
     if _SEED_INDEX[0] is not store.usage_seed:
         index: dict = {}
         for row in store.usage_seed:
-            dates = (date.fromisoformat(row["start_date"]), date.fromisoformat(row["end_date"]))
-            index.setdefault(row["account_sid"], []).append((*dates, row))
+            first, last = date.fromisoformat(row["start_date"]), date.fromisoformat(row["end_date"])
+            entries, by_month = index.setdefault(row["account_sid"], ([], {}))
+            for month in _months(first, last):
+                by_month.setdefault(month, []).append(len(entries))
+            entries.append((first, last, row))
         _SEED_INDEX[:] = [store.usage_seed, index]
     return _SEED_INDEX[1]
 
 
+def _months(first: date, last: date) -> list[date]:
+    out, month = [], month_start(first)
+    while month <= last:
+        out.append(month)
+        month = month_start(month + timedelta(days=31))
+    return out
+
+
+def _seed_entries(index: dict, account_sid: str, start: date, end: date) -> list:
+    """The account's seeded rows that may overlap [start, end], in seeding order."""
+    entries, by_month = index.get(account_sid, ((), {}))
+    if month_start(start) == month_start(end):  # a day or a month: one list, already in order
+        return [entries[i] for i in by_month.get(month_start(start), ())]
+    positions = sorted({i for month in _months(start, end) for i in by_month.get(month, ())})
+    return [entries[i] for i in positions]
+
+
 def seed_rows_of(store, accounts: set[str]) -> list[dict]:
     index = _seed_index(store)
-    return [row for sid in accounts for _, _, row in index.get(sid, ())]
+    return [row for sid in accounts for _, _, row in index.get(sid, ((), {}))[0]]
 
 
 def _add_seed(store, out: dict, accounts: set[str], start: date, end: date) -> None:
     index = _seed_index(store)
-    for first, last, row in (entry for sid in accounts for entry in index.get(sid, ())):
+    for first, last, row in (entry for sid in accounts for entry in _seed_entries(index, sid, start, end)):
         if last < start or first > end or row["category"] not in out:
             continue
         overlap = (min(last, end) - max(first, start)).days + 1
@@ -218,9 +243,10 @@ def list_records(store, request) -> Response:
         accounts = account_scope(store, account_sid, include)
         start, end = _range(store, request, variant, accounts, today)
         activity = daily_activity(store, accounts, today)
+        days = sorted(activity)
         items = []
         for first, last in periods(variant, start, end):
-            sums = totals(store, activity, accounts, first, last)
+            sums = totals(store, activity, accounts, first, last, days=days)
             for name in CATEGORIES:
                 if category is None or name == category:
                     items.append(_record(account_sid, variant, name, sums[name], first, last, as_of))
@@ -264,10 +290,16 @@ def _record(account_sid: str, variant, category: str, sums: list, first: date, l
         "count": f"{count:.2f}" if money else str(int(count)), "count_unit": count_unit,
         "description": description, "end_date": last.isoformat(), "price": round(price, 4),
         "price_unit": "usd", "start_date": first.isoformat(),
-        "subresource_uris": {key: f"{base}/{name}.json?Category={category}" for name, key in VARIANT_PATHS.items()},
+        "subresource_uris": dict(_subresource_uris(base, category)),
         "uri": f"{base}{own}?Category={category}&StartDate={first.isoformat()}&EndDate={last.isoformat()}",
         "usage": f"{usage:.2f}" if money else str(int(usage)), "usage_unit": usage_unit,
     }
+
+
+@lru_cache(maxsize=4096)
+def _subresource_uris(base: str, category: str) -> dict:
+    # The same 8 links on every period of an account's category (131,000 records in a 1,000-tenant sync).
+    return {key: f"{base}/{name}.json?Category={category}" for name, key in VARIANT_PATHS.items()}
 
 
 # -- seeding ------------------------------------------------------------------------
