@@ -273,3 +273,34 @@ def test_proxy_settings_from_the_environment_are_read_once_per_host_and_still_ho
     fresh = PortalHttpClient(base_url=sandbox.url, timeout=5)
     with pytest.raises(requests.exceptions.ProxyError):
         fresh.request("GET", url, auth=(sandbox.parent_sid, sandbox.parent_token))
+
+
+def test_a_request_reaches_twilio_exactly_as_twilio_pythons_own_client_sends_it(sandbox):
+    """PortalHttpClient hands each request to the session's adapter itself: the same method, URL, body and
+    headers as the SDK's TwilioHttpClient (forms with repeated keys, JSON bodies), and the same answer."""
+    from twilio.http.http_client import TwilioHttpClient
+
+    from owlie_portal.twilio_gateway.client import PortalHttpClient
+
+    auth = (sandbox.parent_sid, sandbox.parent_token)
+    url = f"{sandbox.url}/2010-04-01/Accounts.json"
+    calls = [
+        ("GET", {"params": {"FriendlyName": "Ünï & co", "PageSize": 5}, "headers": {"Accept": "application/json"}}),
+        ("POST", {"data": {"FriendlyName": "Twice", "Tag": ["a", "b"]},
+                  "headers": {"Content-Type": "application/x-www-form-urlencoded", "X-Extra": "1"}}),
+        ("POST", {"data": {"FriendlyName": "As JSON"}, "headers": {"Content-Type": "application/json"}}),
+    ]
+    log = sandbox.sandbox.exchange_log = []
+    try:
+        answers = [(client.request(method, url, auth=auth, **call), method)
+                   for method, call in calls for client in (TwilioHttpClient(timeout=5),
+                                                            PortalHttpClient(base_url=sandbox.url, timeout=5))]
+    finally:
+        sandbox.sandbox.exchange_log = None
+
+    sent = [(e.method, e.path, e.query_string, e.request_body, e.request_headers) for e in log]
+    assert len(sent) == 6 and sent[0::2] == sent[1::2]
+    (sdk, portal), posts = answers[:2], answers[2:]
+    assert (portal[0].status_code, portal[0].text, dict(portal[0].headers)) == (
+        sdk[0].status_code, sdk[0].text, dict(sdk[0].headers))
+    assert [answer.status_code for answer, _ in posts[0::2]] == [answer.status_code for answer, _ in posts[1::2]]
