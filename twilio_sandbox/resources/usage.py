@@ -202,8 +202,9 @@ def _months(first: date, last: date) -> list[date]:
 def _seed_entries(index: dict, account_sid: str, start: date, end: date) -> list:
     """The account's seeded rows that may overlap [start, end], in seeding order."""
     entries, by_month = index.get(account_sid, ((), {}))
-    if month_start(start) == month_start(end):  # a day or a month: one list, already in order
-        return [entries[i] for i in by_month.get(month_start(start), ())]
+    month = start.replace(day=1)
+    if start == end or month == end.replace(day=1):  # a day or a month: one list, already in order
+        return [entries[i] for i in by_month.get(month, ())]
     positions = sorted({i for month in _months(start, end) for i in by_month.get(month, ())})
     return [entries[i] for i in positions]
 
@@ -215,17 +216,23 @@ def seed_rows_of(store, accounts: set[str]) -> list[dict]:
 
 def _add_seed(store, out: dict, accounts: set[str], start: date, end: date) -> None:
     index = _seed_index(store)
-    for first, last, row in (entry for sid in accounts for entry in _seed_entries(index, sid, start, end)):
-        if last < start or first > end or row["category"] not in out:
-            continue
-        overlap = (min(last, end) - max(first, start)).days + 1
-        if overlap <= 0:
-            continue
-        share = overlap / ((last - first).days + 1)
-        if row["category"] == "phonenumbers":
-            _hold(out, row["count"], row["price"] * share)
-            continue
-        _add(out[row["category"]], round(row["count"] * share), round(row["usage"] * share), row["price"] * share)
+    for sid in accounts:
+        for first, last, row in _seed_entries(index, sid, start, end):
+            _add_seed_row(out, first, last, row, start, end)
+
+
+def _add_seed_row(out: dict, first: date, last: date, row: dict, start: date, end: date) -> None:
+    category = row["category"]
+    if last < start or first > end or category not in out:
+        return
+    overlap = (min(last, end) - max(first, start)).days + 1
+    if overlap <= 0:
+        return
+    share = overlap / ((last - first).days + 1)
+    if category == "phonenumbers":
+        _hold(out, row["count"], row["price"] * share)
+    else:
+        _add(out[category], round(row["count"] * share), round(row["usage"] * share), row["price"] * share)
 
 
 # -- the list -----------------------------------------------------------------------
@@ -244,12 +251,13 @@ def list_records(store, request) -> Response:
         start, end = _range(store, request, variant, accounts, today)
         activity = daily_activity(store, accounts, today)
         days = sorted(activity)
+        wanted = [name for name in CATEGORIES if category is None or name == category]
+        record = _recorder(account_sid, variant, as_of)
         items = []
         for first, last in periods(variant, start, end):
             sums = totals(store, activity, accounts, first, last, days=days)
-            for name in CATEGORIES:
-                if category is None or name == category:
-                    items.append(_record(account_sid, variant, name, sums[name], first, last, as_of))
+            dates = (first.isoformat(), last.isoformat())
+            items += [record(name, sums[name], dates) for name in wanted]
     path = f"{API}/Accounts/{account_sid}/Usage/Records" + (f"/{variant}" if variant else "") + ".json"
     return Response(200, page_2010(request, items, "usage_records", uri_path=path))
 
@@ -278,22 +286,27 @@ def first_activity(store, accounts: set[str], today: date) -> date:
     return min(days + [today])
 
 
-def _record(account_sid: str, variant, category: str, sums: list, first: date, last: date, as_of: str) -> dict:
-    description, count_unit, usage_unit = CATEGORIES[category]
-    count, usage, price = sums
+def _recorder(account_sid: str, variant, as_of: str):
+    """A function making one record of a category for a period ((start, end) as ISO dates): everything
+    that depends on the account and the variant only is worked out once per answer."""
     base = f"{API}/Accounts/{account_sid}/Usage/Records"
-    own = (f"/{variant}" if variant else "") + ".json"
-    money = category == "totalprice"
-    return {
-        "account_sid": account_sid, "api_version": "2010-04-01",
-        "as_of": as_of, "category": category,
-        "count": f"{count:.2f}" if money else str(int(count)), "count_unit": count_unit,
-        "description": description, "end_date": last.isoformat(), "price": round(price, 4),
-        "price_unit": "usd", "start_date": first.isoformat(),
-        "subresource_uris": dict(_subresource_uris(base, category)),
-        "uri": f"{base}{own}?Category={category}&StartDate={first.isoformat()}&EndDate={last.isoformat()}",
-        "usage": f"{usage:.2f}" if money else str(int(usage)), "usage_unit": usage_unit,
-    }
+    uri = f"{base}{f'/{variant}' if variant else ''}.json?Category="
+
+    def record(category: str, sums: list, dates: tuple[str, str]) -> dict:
+        description, count_unit, usage_unit = CATEGORIES[category]
+        count, usage, price = sums
+        money = category == "totalprice"
+        return {
+            "account_sid": account_sid, "api_version": "2010-04-01",
+            "as_of": as_of, "category": category,
+            "count": f"{count:.2f}" if money else str(int(count)), "count_unit": count_unit,
+            "description": description, "end_date": dates[1], "price": round(price, 4),
+            "price_unit": "usd", "start_date": dates[0],
+            "subresource_uris": dict(_subresource_uris(base, category)),
+            "uri": f"{uri}{category}&StartDate={dates[0]}&EndDate={dates[1]}",
+            "usage": f"{usage:.2f}" if money else str(int(usage)), "usage_unit": usage_unit,
+        }
+    return record
 
 
 @lru_cache(maxsize=4096)
