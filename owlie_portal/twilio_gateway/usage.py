@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 
 from twilio.base.exceptions import TwilioRestException
 
@@ -45,26 +46,35 @@ API_ORIGIN = "https://api.twilio.com"  # rewritten to the sandbox by the HTTP cl
 
 def _decimal(value) -> Decimal:
     # Prices arrive as JSON numbers (parsed straight to Decimal, never float) or strings; counts as strings.
-    if value in (None, ""):
-        return Decimal("0")
-    return value if isinstance(value, Decimal) else Decimal(str(value))
+    if type(value) is Decimal:
+        return value
+    return Decimal(str(value)) if value not in (None, "") else Decimal("0")
+
+
+# A page repeats a handful of dates and one as_of over its records (13 months × 5 categories, 2,000
+# pages in a 1,000-tenant sync): each distinct text is parsed once.
+_day = lru_cache(maxsize=4096)(date.fromisoformat)
 
 
 def _as_of(value) -> datetime | None:
+    return _stamp(str(value)) if value else None
+
+
+@lru_cache(maxsize=256)
+def _stamp(text: str) -> datetime | None:
     try:
-        return datetime.fromisoformat(str(value)) if value else None
+        return datetime.fromisoformat(text)
     except ValueError:
         return None
 
 
 def _row(item: dict) -> UsageRecordRow:
+    # Positional, in the dataclass's field order: keywords cost a fifth of the row (130,000 per sync).
+    get = item.get
     return UsageRecordRow(
-        account_sid=item.get("account_sid") or "", category=item.get("category") or "",
-        start_date=date.fromisoformat(item["start_date"]), end_date=date.fromisoformat(item["end_date"]),
-        count=_decimal(item.get("count")), count_unit=item.get("count_unit") or "",
-        usage=_decimal(item.get("usage")), usage_unit=item.get("usage_unit") or "",
-        price=_decimal(item.get("price")), price_unit=(item.get("price_unit") or "").lower(),
-        as_of=_as_of(item.get("as_of")),
+        get("account_sid") or "", get("category") or "", _day(item["start_date"]), _day(item["end_date"]),
+        _decimal(get("count")), get("count_unit") or "", _decimal(get("usage")), get("usage_unit") or "",
+        _decimal(get("price")), (get("price_unit") or "").lower(), _as_of(get("as_of")),
     )
 
 

@@ -98,3 +98,53 @@ def test_seeded_subaccount_history_rolls_up_into_the_parent(sandbox, parent_clie
     assert int(last_month.count) > 0
     own_only = parent_client.usage.records.last_month.list(category="sms-outbound", include_subaccounts=False)
     assert own_only[0].count == "0"
+
+
+def _seeded(sandbox, account_sid, category):
+    """{first day of month: (count, days in month)} of the account's seeded rows of one category."""
+    rows = [r for r in sandbox.sandbox.store.usage_seed
+            if r["account_sid"] == account_sid and r["category"] == category]
+    return {date.fromisoformat(r["start_date"]): (r["count"], date.fromisoformat(r["end_date"]).day) for r in rows}
+
+
+def test_a_seeded_month_is_spread_over_its_days_and_over_a_range_crossing_months(sandbox, parent_client):
+    sandbox.control("usage/seed", account_sid=sandbox.parent_sid, months="3", seed="4")
+    seeded = _seeded(sandbox, sandbox.parent_sid, "sms-outbound")
+    last, before = sorted(seeded, reverse=True)[:2]
+    count, days = seeded[last]
+    end = last + timedelta(days=days - 1)
+    daily = parent_client.usage.records.daily.list(category="sms-outbound", start_date=last, end_date=end)
+    assert [r.count for r in daily] == [str(round(count / days))] * days
+    monthly = parent_client.usage.records.monthly.list(category="sms-outbound", start_date=before, end_date=end)
+    assert [(r.start_date, r.count) for r in monthly] == [(before, str(seeded[before][0])), (last, str(count))]
+    # The 20th of one month to the 5th of the next: a share of each month's row.
+    crossing = parent_client.usage.records.list(category="sms-outbound", start_date=before.replace(day=20),
+                                                end_date=last.replace(day=5))
+    (before_count, before_days) = seeded[before]
+    expected = round(before_count * (before_days - 19) / before_days) + round(count * 5 / days)
+    assert [r.count for r in crossing] == [str(expected)]
+
+
+def test_reseeding_and_reset_change_the_answer_at_once(sandbox, parent_client):
+    def last_month_count():
+        return parent_client.usage.records.last_month.list(category="sms-outbound")[0].count
+
+    sandbox.control("usage/seed", account_sid=sandbox.parent_sid, months="2", seed="1")
+    seeded = _seeded(sandbox, sandbox.parent_sid, "sms-outbound")
+    first = last_month_count()
+    assert first == str(seeded[max(seeded)][0])
+    sandbox.control("usage/seed", account_sid=sandbox.parent_sid, months="2", seed="2")
+    reseeded = _seeded(sandbox, sandbox.parent_sid, "sms-outbound")
+    assert last_month_count() == str(reseeded[max(reseeded)][0]) != first
+    sandbox.reset()
+    assert last_month_count() == "0"
+
+
+def test_paging_a_daily_answer_gives_the_records_of_one_page(sandbox, parent_client):
+    sandbox.control("usage/seed", account_sid=sandbox.parent_sid, months="2", seed="3")
+    today = datetime.now(timezone.utc).date()
+    query = {"category": "totalprice", "start_date": today - timedelta(days=45), "end_date": today}
+    paged = parent_client.usage.records.daily.list(page_size=7, **query)
+    whole = parent_client.usage.records.daily.list(page_size=1000, **query)
+    assert len(whole) == 46
+    assert [(r.start_date, r.count, r.price) for r in paged] == [(r.start_date, r.count, r.price) for r in whole]

@@ -21,7 +21,9 @@ same account again replaces its rows. Answers {"account_sid", "rows"}.
 import calendar
 import random
 import re
+from bisect import bisect_left, bisect_right
 from datetime import date, timedelta
+from functools import lru_cache
 
 from ..errors import ApiError
 from ..routing import ACCOUNT
@@ -136,17 +138,18 @@ def daily_activity(store, accounts: set[str], today: date) -> dict:
     return days
 
 
-def totals(store, activity: dict, accounts: set[str], start: date, end: date) -> dict:
-    """{category: [count, usage, price]} for the inclusive period."""
+def totals(store, activity: dict, accounts: set[str], start: date, end: date, *, days: list | None = None) -> dict:
+    """{category: [count, usage, price]} for the inclusive period. ``days`` is ``sorted(activity)``,
+    passed by a caller that asks for many periods of the same activity."""
     out = {name: [0, 0, 0.0] for name in CATEGORIES}
-    day = start
-    while day <= end:
-        for category, (count, usage, price) in activity.get(day, {}).items():
+    days = sorted(activity) if days is None else days
+    # Only the days that had activity, in date order as before (a month of a seeded account has none).
+    for day in days[bisect_left(days, start):bisect_right(days, end)]:
+        for category, (count, usage, price) in activity[day].items():
             if category == "phonenumbers":
                 _hold(out, count, price)
             else:
                 _add(out[category], count, usage, price)
-        day += timedelta(days=1)
     _add_seed(store, out, accounts, start, end)
     _add(out["sms"], *out["sms-outbound"])
     _add(out["sms"], *out["sms-inbound"])
@@ -168,39 +171,68 @@ def _add(row: list, count, usage, price) -> None:
     row[2] += price
 
 
-_SEED_INDEX: list = [None, {}]  # [the usage_seed list it was built from, {account_sid: [(first, last, row)]}]
+# [the usage_seed list it was built from, {account_sid: ([(first, last, row)], {month: [position, …]})}]
+_SEED_INDEX: list = [None, {}]
 
 
 def _seed_index(store) -> dict:
-    """Seeded rows by account with their dates parsed, rebuilt whenever ``usage_seed`` is replaced
-    (seeding, reset and snapshots assign a new list), so a request costs its own rows, not everyone's."""
+    """Seeded rows by account with their dates parsed, and their positions by each month they cover;
+    rebuilt whenever ``usage_seed`` is replaced (seeding, reset and snapshots assign a new list), so a
+    period costs the rows of its own months, not every row of the account (a daily answer asks for 61)."""
     if _SEED_INDEX[0] is not store.usage_seed:
         index: dict = {}
         for row in store.usage_seed:
-            dates = (date.fromisoformat(row["start_date"]), date.fromisoformat(row["end_date"]))
-            index.setdefault(row["account_sid"], []).append((*dates, row))
+            first, last = date.fromisoformat(row["start_date"]), date.fromisoformat(row["end_date"])
+            entries, by_month = index.setdefault(row["account_sid"], ([], {}))
+            for month in _months(first, last):
+                by_month.setdefault(month, []).append(len(entries))
+            entries.append((first, last, row))
         _SEED_INDEX[:] = [store.usage_seed, index]
     return _SEED_INDEX[1]
 
 
+def _months(first: date, last: date) -> list[date]:
+    out, month = [], month_start(first)
+    while month <= last:
+        out.append(month)
+        month = month_start(month + timedelta(days=31))
+    return out
+
+
+def _seed_entries(index: dict, account_sid: str, start: date, end: date) -> list:
+    """The account's seeded rows that may overlap [start, end], in seeding order."""
+    entries, by_month = index.get(account_sid, ((), {}))
+    month = start.replace(day=1)
+    if start == end or month == end.replace(day=1):  # a day or a month: one list, already in order
+        return [entries[i] for i in by_month.get(month, ())]
+    positions = sorted({i for month in _months(start, end) for i in by_month.get(month, ())})
+    return [entries[i] for i in positions]
+
+
 def seed_rows_of(store, accounts: set[str]) -> list[dict]:
     index = _seed_index(store)
-    return [row for sid in accounts for _, _, row in index.get(sid, ())]
+    return [row for sid in accounts for _, _, row in index.get(sid, ((), {}))[0]]
 
 
 def _add_seed(store, out: dict, accounts: set[str], start: date, end: date) -> None:
     index = _seed_index(store)
-    for first, last, row in (entry for sid in accounts for entry in index.get(sid, ())):
-        if last < start or first > end or row["category"] not in out:
-            continue
-        overlap = (min(last, end) - max(first, start)).days + 1
-        if overlap <= 0:
-            continue
-        share = overlap / ((last - first).days + 1)
-        if row["category"] == "phonenumbers":
-            _hold(out, row["count"], row["price"] * share)
-            continue
-        _add(out[row["category"]], round(row["count"] * share), round(row["usage"] * share), row["price"] * share)
+    for sid in accounts:
+        for first, last, row in _seed_entries(index, sid, start, end):
+            _add_seed_row(out, first, last, row, start, end)
+
+
+def _add_seed_row(out: dict, first: date, last: date, row: dict, start: date, end: date) -> None:
+    category = row["category"]
+    if last < start or first > end or category not in out:
+        return
+    overlap = (min(last, end) - max(first, start)).days + 1
+    if overlap <= 0:
+        return
+    share = overlap / ((last - first).days + 1)
+    if category == "phonenumbers":
+        _hold(out, row["count"], row["price"] * share)
+    else:
+        _add(out[category], round(row["count"] * share), round(row["usage"] * share), row["price"] * share)
 
 
 # -- the list -----------------------------------------------------------------------
@@ -218,12 +250,14 @@ def list_records(store, request) -> Response:
         accounts = account_scope(store, account_sid, include)
         start, end = _range(store, request, variant, accounts, today)
         activity = daily_activity(store, accounts, today)
+        days = sorted(activity)
+        wanted = [name for name in CATEGORIES if category is None or name == category]
+        record = _recorder(account_sid, variant, as_of)
         items = []
         for first, last in periods(variant, start, end):
-            sums = totals(store, activity, accounts, first, last)
-            for name in CATEGORIES:
-                if category is None or name == category:
-                    items.append(_record(account_sid, variant, name, sums[name], first, last, as_of))
+            sums = totals(store, activity, accounts, first, last, days=days)
+            dates = (first.isoformat(), last.isoformat())
+            items += [record(name, sums[name], dates) for name in wanted]
     path = f"{API}/Accounts/{account_sid}/Usage/Records" + (f"/{variant}" if variant else "") + ".json"
     return Response(200, page_2010(request, items, "usage_records", uri_path=path))
 
@@ -252,22 +286,33 @@ def first_activity(store, accounts: set[str], today: date) -> date:
     return min(days + [today])
 
 
-def _record(account_sid: str, variant, category: str, sums: list, first: date, last: date, as_of: str) -> dict:
-    description, count_unit, usage_unit = CATEGORIES[category]
-    count, usage, price = sums
+def _recorder(account_sid: str, variant, as_of: str):
+    """A function making one record of a category for a period ((start, end) as ISO dates): everything
+    that depends on the account and the variant only is worked out once per answer."""
     base = f"{API}/Accounts/{account_sid}/Usage/Records"
-    own = (f"/{variant}" if variant else "") + ".json"
-    money = category == "totalprice"
-    return {
-        "account_sid": account_sid, "api_version": "2010-04-01",
-        "as_of": as_of, "category": category,
-        "count": f"{count:.2f}" if money else str(int(count)), "count_unit": count_unit,
-        "description": description, "end_date": last.isoformat(), "price": round(price, 4),
-        "price_unit": "usd", "start_date": first.isoformat(),
-        "subresource_uris": {key: f"{base}/{name}.json?Category={category}" for name, key in VARIANT_PATHS.items()},
-        "uri": f"{base}{own}?Category={category}&StartDate={first.isoformat()}&EndDate={last.isoformat()}",
-        "usage": f"{usage:.2f}" if money else str(int(usage)), "usage_unit": usage_unit,
-    }
+    uri = f"{base}{f'/{variant}' if variant else ''}.json?Category="
+
+    def record(category: str, sums: list, dates: tuple[str, str]) -> dict:
+        description, count_unit, usage_unit = CATEGORIES[category]
+        count, usage, price = sums
+        money = category == "totalprice"
+        return {
+            "account_sid": account_sid, "api_version": "2010-04-01",
+            "as_of": as_of, "category": category,
+            "count": f"{count:.2f}" if money else str(int(count)), "count_unit": count_unit,
+            "description": description, "end_date": dates[1], "price": round(price, 4),
+            "price_unit": "usd", "start_date": dates[0],
+            "subresource_uris": dict(_subresource_uris(base, category)),
+            "uri": f"{uri}{category}&StartDate={dates[0]}&EndDate={dates[1]}",
+            "usage": f"{usage:.2f}" if money else str(int(usage)), "usage_unit": usage_unit,
+        }
+    return record
+
+
+@lru_cache(maxsize=4096)
+def _subresource_uris(base: str, category: str) -> dict:
+    # The same 8 links on every period of an account's category (131,000 records in a 1,000-tenant sync).
+    return {key: f"{base}/{name}.json?Category={category}" for name, key in VARIANT_PATHS.items()}
 
 
 # -- seeding ------------------------------------------------------------------------

@@ -12,21 +12,20 @@ from ..months import month_of, months_between
 from .fetch import Fetched
 
 FIGURES = ("category", "start", "end", "count", "count_unit", "usage", "usage_unit", "price", "price_unit")
-
-
-def _key(values: dict) -> tuple:
-    return tuple(values[name] for name in FIGURES)
+MONTH_KEY = ("scope", "account_sid", "period", "month")
 
 
 COLUMNS = ("tenant_id", "scope", "account_sid", "category", "period", "month", "start", "end", "count", "count_unit",
            "usage", "usage_unit", "price", "price_unit", "as_of")
+# The columns' PostgreSQL types, for a binary COPY (a quarter less CPU here than text, and less in the server).
+COPY_TYPES = ("int8", "text", "text", "text", "text", "date", "date", "date", "numeric", "text", "numeric", "text",
+              "numeric", "text", "timestamptz")
 
 
-def _new_record(fetched: Fetched, period: str, row) -> tuple:
+def _new_record(fetched: Fetched, period: str, month, row) -> tuple:
     """The record's values in COLUMNS order (no model instance: a backfill writes 130 per tenant)."""
-    return (fetched.tenant_id, fetched.scope, fetched.account_sid, row.category, period, month_of(row.start_date),
-            row.start_date, row.end_date, row.count, row.count_unit, row.usage, row.usage_unit, row.price,
-            row.price_unit, row.as_of)
+    return (fetched.tenant_id, fetched.scope, fetched.account_sid, row.category, period, month, row.start_date,
+            row.end_date, row.count, row.count_unit, row.usage, row.usage_unit, row.price, row.price_unit, row.as_of)
 
 
 def _insert(values: list[tuple]) -> None:
@@ -37,22 +36,28 @@ def _insert(values: list[tuple]) -> None:
         return
     quote = connection.ops.quote_name
     columns = ", ".join(quote(UsageRecord._meta.get_field(name).column) for name in COLUMNS)
+    sql = f"COPY {quote(UsageRecord._meta.db_table)} ({columns}) FROM STDIN (FORMAT BINARY)"
     with connection.cursor() as cursor:
-        with cursor.cursor.copy(f"COPY {quote(UsageRecord._meta.db_table)} ({columns}) FROM STDIN") as copy:
+        with cursor.cursor.copy(sql) as copy:
+            copy.set_types(COPY_TYPES)
             for row in values:
                 copy.write_row(row)
 
 
 def _stored(answers: list[Fetched]) -> dict:
-    """{(scope, account_sid, period, month): {figures, …}} as stored now, for a group of answers: one query."""
+    """{(scope, account_sid, period, month): {figures, …}} as stored now, for a group of answers: one query.
+
+    Plain tuples in no order: a dict per row and the model's default ORDER BY were most of a re-run's
+    time in this process (3,000 rows a group, 131,000 for 1,000 tenants)."""
     stored = defaultdict(set)
     if not answers:
         return stored
     first = min(min(f.plan.monthly_from, f.plan.daily_from) for f in answers)
     rows = UsageRecord.objects.filter(scope__in={f.scope for f in answers}, month__gte=first,
-                                      account_sid__in={f.account_sid for f in answers})
-    for values in rows.values("scope", "account_sid", "period", "month", *FIGURES):
-        stored[(values["scope"], values["account_sid"], values["period"], values["month"])].add(_key(values))
+                                      account_sid__in={f.account_sid for f in answers}).order_by()
+    width = len(MONTH_KEY)
+    for values in rows.values_list(*MONTH_KEY, *FIGURES):
+        stored[values[:width]].add(values[width:])
     return stored
 
 
@@ -73,8 +78,14 @@ def _changed_months(fetched: Fetched, period: str, stored: dict) -> dict:
     for row in fetched.rows.get(period, []):
         fresh.setdefault(month_of(row.start_date), []).append(row)
     key = (fetched.scope, fetched.account_sid, period)
-    return {month: [_new_record(fetched, period, row) for row in rows] for month, rows in fresh.items()
-            if {_row_key(row) for row in rows} != stored.get((*key, month), set())}
+    return {month: [_new_record(fetched, period, month, row) for row in rows] for month, rows in fresh.items()
+            if _differs(rows, stored.get((*key, month)))}
+
+
+def _differs(rows: list, before: set | None) -> bool:
+    if before is None:  # nothing stored for the month (a backfill): no figures to compare
+        return bool(rows)
+    return {_row_key(row) for row in rows} != before
 
 
 def usage_records_replace(*, answers: list[Fetched]) -> int:
