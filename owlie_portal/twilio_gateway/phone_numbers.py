@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from typing import Iterator
 
-from twilio.base.exceptions import TwilioException
-
 from .calls import twilio_call
-from .errors import TwilioPermanentError, TwilioTransientError
+from .errors import TwilioPermanentError
+from .pages import json_pages
 from .client import parent_client
 from .records import AvailableNumberRecord, PhoneNumberRecord
 
 NUMBER_TYPES = ("Local", "Mobile", "TollFree")
-API_ORIGIN = "https://api.twilio.com"  # rewritten to the sandbox by the HTTP client when configured
 
 
 def _capability(capabilities: dict, name: str) -> bool:
@@ -63,31 +60,11 @@ def numbers_list(*, account_sid: str) -> list[PhoneNumberRecord]:
     return [_record(n) for n in found]
 
 
-def _json_page(client, url: str, params: dict | None, headers: dict | None) -> dict:
-    """One list page as plain JSON, through the same client (budget, 20429 retries). The SDK's page()
-    builds an object per number and parses its two dates, most of a sync's CPU, for fields never used."""
-    response = client.request("GET", url, params=params, headers=headers)
-    if response.status_code != 200:
-        raise TwilioException("Unable to fetch page", response)  # what the SDK raises: mapped by twilio_call
-    try:
-        return json.loads(response.text)
-    except ValueError:
-        raise TwilioTransientError("The answer from Twilio was cut off while listing phone numbers.") from None
-
-
 def number_pages(*, account_sid: str, page_size: int = 1000) -> Iterator[list[PhoneNumberRecord]]:
     """Every number of one account, one IncomingPhoneNumbers-list request per page."""
-    client = parent_client()
-    # The request the SDK's page() sends; its next pages are plain GETs of next_page_uri.
-    url = f"{API_ORIGIN}/2010-04-01/Accounts/{account_sid}/IncomingPhoneNumbers.json"
-    params = {"PageSize": page_size}
-    headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"}
-    while url:
-        page = twilio_call(lambda: _json_page(client, url, params, headers), idempotent=True,
-                           what="list phone numbers")
-        yield [_from_json(item) for item in page.get("incoming_phone_numbers") or []]
-        next_page = page.get("next_page_uri")
-        url, params, headers = (API_ORIGIN + next_page if next_page else None), None, None
+    for items in json_pages(parent_client(), f"/2010-04-01/Accounts/{account_sid}/IncomingPhoneNumbers.json",
+                            {"PageSize": page_size}, key="incoming_phone_numbers", what="list phone numbers"):
+        yield [_from_json(item) for item in items]
 
 
 def number_find(*, account_sid: str, phone_number: str) -> PhoneNumberRecord | None:

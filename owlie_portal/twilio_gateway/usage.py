@@ -7,17 +7,13 @@ raises the gateway's error and the caller writes nothing.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 
-from twilio.base.exceptions import TwilioRestException
-
-from .calls import twilio_call
 from .client import parent_client, subaccount_client
-from .errors import TwilioTransientError
+from .pages import json_pages
 from .records import SubaccountCredentials
 
 VARIANTS = ("daily", "monthly")
@@ -39,9 +35,6 @@ class UsageRecordRow:
     price: Decimal
     price_unit: str
     as_of: datetime | None
-
-
-API_ORIGIN = "https://api.twilio.com"  # rewritten to the sandbox by the HTTP client when configured
 
 
 def _decimal(value) -> Decimal:
@@ -78,35 +71,14 @@ def _row(item: dict) -> UsageRecordRow:
     )
 
 
-def _page(client, uri: str, params: dict | None) -> dict:
-    """One page of the list, read as JSON with Decimal numbers. The SDK's list() would turn each price
-    into a float on the way; this is the same request through the same client (budget, 20429 retries)."""
-    response = client.request("GET", uri, params=params)
-    if response.status_code >= 400:
-        try:
-            body = json.loads(response.text)
-        except ValueError:
-            body = {}
-        body = body if isinstance(body, dict) else {}
-        raise TwilioRestException(response.status_code, uri, msg=body.get("message") or "Usage Records request failed",
-                                  code=body.get("code"))
-    try:
-        return json.loads(response.text, parse_float=Decimal)
-    except ValueError:
-        raise TwilioTransientError("The answer from Twilio was cut off while reading usage records.") from None
-
-
 def _list(client, account_sid: str, variant: str, filters: dict) -> list[UsageRecordRow]:
+    """Every page before returning (numbers read as Decimal, never float): an error on any page means
+    nothing is returned."""
     if variant not in VARIANTS:
         raise ValueError(f"unknown Usage Records variant {variant!r}")
-    uri = f"{API_ORIGIN}/2010-04-01/Accounts/{account_sid}/Usage/Records/{variant.capitalize()}.json"
-    params, rows = filters, []
-    while uri:  # every page before returning: an error on any page means nothing is returned
-        page = twilio_call(lambda: _page(client, uri, params), idempotent=True, what=f"read {variant} usage records")
-        rows += [_row(item) for item in page.get("usage_records") or []]
-        next_page = page.get("next_page_uri")
-        uri, params = (API_ORIGIN + next_page if next_page else None), None
-    return rows
+    path = f"/2010-04-01/Accounts/{account_sid}/Usage/Records/{variant.capitalize()}.json"
+    return [_row(item) for items in json_pages(client, path, filters, key="usage_records", parse_float=Decimal,
+                                               what=f"read {variant} usage records") for item in items]
 
 
 def _filters(start: date, end: date, category: str, page_size: int, include_subaccounts: bool | None) -> dict:
