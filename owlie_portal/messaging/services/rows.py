@@ -1,16 +1,23 @@
-"""One-statement INSERTs for the webhooks' hot path, without building a model instance.
+"""One-statement writes for the webhooks' hot path, without building a model instance.
 
 A webhook writes two to four rows and must answer fast; the ORM's per-row save machinery (instance,
 signals, SQL compiled per call) was most of its CPU time in benchmarks/webhooks.py. The SQL is built once
 per model from its fields, values are prepared by the fields themselves (so encryption, time zones and
-foreign keys behave as in the ORM), and every column gets its model default when not given."""
+foreign keys behave as in the ORM), and every column gets its model default when not given.
+
+A webhook's rows then go to PostgreSQL as one statement (`statements_run`): BEGIN, one round trip per row
+and COMMIT were most of what was left of its time once the CPU was cut (benchmarks/webhooks.py)."""
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from functools import lru_cache
 
-from django.db import connection
+from django.db import connection, transaction
+from django.db.models import sql as orm_sql
 from django.utils import timezone
+
+Statement = tuple[str, list]
 
 
 @lru_cache(maxsize=None)
@@ -31,14 +38,73 @@ def _value(field, values: dict, now):
     return field.get_default()
 
 
-def row_insert(model, *, on_conflict: str = "", **values) -> None:
-    """INSERT one row of `model`; raises django.db.IntegrityError like the ORM (e.g. a duplicate SID).
-    `on_conflict` is appended as is (an ON CONFLICT clause; PostgreSQL and SQLite share its syntax)."""
+def insert_statement(model, *, on_conflict: str = "", **values) -> Statement:
+    """The INSERT of one row of `model`. `on_conflict` is appended as is (an ON CONFLICT clause;
+    PostgreSQL and SQLite share its syntax)."""
     sql, fields = _plan(model)
     now = timezone.now()
     params = [field.get_db_prep_save(_value(field, values, now), connection) for field in fields]
+    return (f"{sql} {on_conflict}" if on_conflict else sql), params
+
+
+def update_statement(model, *, where: dict, **values) -> Statement:
+    """UPDATE the rows of `model` matching `where` (field=value; None is IS NULL, a list or tuple is IN)
+    to `values`. Built from the fields, as INSERTs are: the ORM's query compiler was half a status
+    callback's CPU time."""
+    quote, meta = connection.ops.quote_name, model._meta
+    sets, conditions, params = [], [], []
+    for name, value in values.items():
+        field = meta.get_field(name)
+        sets.append(f"{quote(field.column)} = %s")
+        params.append(field.get_db_prep_save(getattr(value, "pk", value), connection))
+    for name, value in where.items():
+        field = meta.get_field(name)
+        if value is None:
+            conditions.append(f"{quote(field.column)} IS NULL")
+        elif isinstance(value, (list, tuple)):
+            conditions.append(f"{quote(field.column)} IN ({', '.join(['%s'] * len(value))})" if value else "FALSE")
+            params += [field.get_db_prep_value(v, connection) for v in value]
+        else:
+            conditions.append(f"{quote(field.column)} = %s")
+            params.append(field.get_db_prep_value(getattr(value, "pk", value), connection))
+    return (f"UPDATE {quote(meta.db_table)} SET {', '.join(sets)} WHERE {' AND '.join(conditions)}", params)
+
+
+def queryset_update_statement(queryset, **values) -> Statement:
+    """The UPDATE that `queryset.update(**values)` runs, compiled by the ORM (for conditions `update_statement`
+    cannot say, such as an OR)."""
+    query = queryset.query.chain(orm_sql.UpdateQuery)
+    query.add_update_values(values)
+    sql, params = query.get_compiler(queryset.db).as_sql()
+    return sql, list(params)
+
+
+def statements_run(statements: list[Statement], *, savepoint: bool = True) -> None:
+    """Run `statements` all or nothing; raises django.db.IntegrityError like the ORM (e.g. a duplicate SID).
+
+    On PostgreSQL they go as one statement, all but the last as data-modifying WITH clauses (each runs
+    exactly once, whatever the others do; one failure undoes them all): one round trip, and outside a
+    transaction no BEGIN / COMMIT either, a single statement being its own transaction. Inside a caller's
+    transaction a savepoint keeps a failed statement from spoiling it (savepoint=False: the caller rolls
+    back as a whole). SQLite cannot put an INSERT in a WITH clause: there they run one by one, atomically."""
+    if connection.vendor != "postgresql":
+        with transaction.atomic(savepoint=savepoint), connection.cursor() as cursor:
+            for sql, params in statements:
+                cursor.execute(sql, params)
+        return
+    *first, (last_sql, _) = statements
+    sql = "".join(f"{'WITH' if i == 0 else ','} w{i} AS ({s}) " for i, (s, _) in enumerate(first)) + last_sql
+    params = [param for _, step in statements for param in step]
+    block = transaction.atomic(savepoint=savepoint) if connection.in_atomic_block else nullcontext()
+    with block, connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def row_insert(model, *, on_conflict: str = "", **values) -> None:
+    """INSERT one row of `model`; raises django.db.IntegrityError like the ORM (e.g. a duplicate SID)."""
+    sql, params = insert_statement(model, on_conflict=on_conflict, **values)
     with connection.cursor() as cursor:
-        cursor.execute(f"{sql} {on_conflict}" if on_conflict else sql, params)
+        cursor.execute(sql, params)
 
 
 def upsert_clause(model, *, key: list[str], where: str, update: list[str]) -> str:
