@@ -79,8 +79,9 @@ def queryset_update_statement(queryset, **values) -> Statement:
     return sql, list(params)
 
 
-def statements_run(statements: list[Statement], *, savepoint: bool = True) -> None:
-    """Run `statements` all or nothing; raises django.db.IntegrityError like the ORM (e.g. a duplicate SID).
+def statements_run(statements: list[Statement], *, savepoint: bool = True) -> int:
+    """Run `statements` all or nothing; returns the last one's row count. Raises django.db.IntegrityError
+    like the ORM (e.g. a duplicate SID).
 
     On PostgreSQL they go as one statement, all but the last as data-modifying WITH clauses (each runs
     exactly once, whatever the others do; one failure undoes them all): one round trip, and outside a
@@ -91,13 +92,14 @@ def statements_run(statements: list[Statement], *, savepoint: bool = True) -> No
         with transaction.atomic(savepoint=savepoint), connection.cursor() as cursor:
             for sql, params in statements:
                 cursor.execute(sql, params)
-        return
+            return cursor.rowcount
     *first, (last_sql, _) = statements
     sql = "".join(f"{'WITH' if i == 0 else ','} w{i} AS ({s}) " for i, (s, _) in enumerate(first)) + last_sql
     params = [param for _, step in statements for param in step]
     block = transaction.atomic(savepoint=savepoint) if connection.in_atomic_block else nullcontext()
     with block, connection.cursor() as cursor:
         cursor.execute(sql, params)
+        return cursor.rowcount
 
 
 def row_insert(model, *, on_conflict: str = "", **values) -> None:

@@ -66,22 +66,22 @@ def message_apply_status(*, message_sid: str, status: str, error_code: int | Non
 
 
 def status_callback_receive(*, tenant, account_sid: str, params) -> bool:
-    """Record a status callback (unique on MessageSid + MessageStatus) and apply it; False for a replay."""
+    """Record a status callback (unique on MessageSid + MessageStatus) and apply it; False for a replay.
+
+    A replay inserts nothing (ON CONFLICT DO NOTHING: no error to raise, log and roll back) and moves
+    nothing: the message is already at that status or past it, and a message only moves forward."""
     sid, status = params.get("MessageSid", ""), params.get("MessageStatus", "")
     code = params.get("ErrorCode")
     error_code = int(code) if code and code.isdigit() else None
-    statements = [insert_statement(StatusCallback, message_sid=sid, status=status, error_code=error_code,
-                                   account_sid=account_sid)]
+    statements = []
     if statuses_before(status):  # a status we do not know moves no message
         # The same move as message_apply_status, sent with the callback's row as one statement.
         statements.append(update_statement(
             Message, where={"sid": sid, "tenant": tenant, "status": statuses_before(status)},
             **_status_fields(status=status, error_code=error_code)))
-    try:
-        statements_run(statements)
-    except IntegrityError:
-        return False  # the (MessageSid, MessageStatus) pair was already applied
-    return True
+    statements.append(insert_statement(StatusCallback, message_sid=sid, status=status, error_code=error_code,
+                                       account_sid=account_sid, on_conflict="ON CONFLICT DO NOTHING"))
+    return statements_run(statements) == 1
 
 
 def message_apply_recorded_callbacks(*, message: Message) -> None:
