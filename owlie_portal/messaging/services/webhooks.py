@@ -41,7 +41,7 @@ def inbound_receive(*, tenant, params) -> bool:
                                         keyword=body.strip().upper(), message_sid=sid)
     try:
         # All or nothing: a replay fails on the MessageSid's unique index and writes nothing.
-        statements_run(statements)
+        statements_run(statements, resendable=True)
     except IntegrityError:
         if Message.objects.filter(sid=sid).exists():
             return False  # a replay: already recorded
@@ -81,7 +81,7 @@ def status_callback_receive(*, tenant, account_sid: str, params) -> bool:
             **_status_fields(status=status, error_code=error_code)))
     statements.append(insert_statement(StatusCallback, message_sid=sid, status=status, error_code=error_code,
                                        account_sid=account_sid, on_conflict="ON CONFLICT DO NOTHING"))
-    return statements_run(statements) == 1
+    return statements_run(statements, resendable=True) == 1
 
 
 def message_apply_recorded_callbacks(*, message: Message) -> None:
