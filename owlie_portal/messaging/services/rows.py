@@ -136,6 +136,11 @@ def upsert_clause(model, *, key: list[str], where: str, update: list[str]) -> st
     """ON CONFLICT on a partial unique index (`key` columns, its `where` predicate): update `update`.
 
     One statement, so two first STOPs of the same recipient at once cannot collide."""
+    return _upsert_clause(model, tuple(key), where, tuple(update))
+
+
+@lru_cache(maxsize=None)
+def _upsert_clause(model, key: tuple[str, ...], where: str, update: tuple[str, ...]) -> str:
     quote = connection.ops.quote_name
     columns = [model._meta.get_field(name).column for name in update]
     return (f"ON CONFLICT ({', '.join(quote(model._meta.get_field(k).column) for k in key)}) WHERE {where} "
