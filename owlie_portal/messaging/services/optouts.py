@@ -45,9 +45,9 @@ def keyword_action(body: str) -> str | None:
 
 def optout_record(*, tenant, recipient: str, action: str, source: str, phone_number: str = "", service=None,
                   keyword: str = "", message_sid: str | None = None, created_by=None) -> None:
-    """Write one ledger event and the recipient's current state, in the caller's transaction (no savepoint:
-    the webhook answers fast). A replayed inbound MessageSid raises IntegrityError (OptOutEvent is unique
-    on it); `inbound_receive` turns that into a no-op."""
+    """Write one ledger event and the recipient's current state, all or nothing, in the caller's transaction
+    if there is one (no savepoint: an import rolls back as a whole). A repeated inbound MessageSid raises
+    IntegrityError (OptOutEvent is unique on it)."""
     statements_run(optout_statements(tenant=tenant, recipient=recipient, action=action, source=source,
                                      phone_number=phone_number, service=service, keyword=keyword,
                                      message_sid=message_sid, created_by=created_by), savepoint=False)
