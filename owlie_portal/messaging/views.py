@@ -53,7 +53,8 @@ def _account(account_sid: str, *, fresh: bool = False):
 
 
 def _signed(request, url: str, token: str) -> bool:
-    return signature_valid(url=url, params=request.POST, signature=request.headers.get("X-Twilio-Signature", ""),
+    # META, not request.headers: that parses every header into a new mapping on each request.
+    return signature_valid(url=url, params=request.POST, signature=request.META.get("HTTP_X_TWILIO_SIGNATURE", ""),
                            auth_token=token)
 
 

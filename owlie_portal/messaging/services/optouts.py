@@ -14,7 +14,7 @@ from owlie_portal.errors import DomainError
 from owlie_portal.validators import normalize_phone_number
 
 from ..models import OptOut, OptOutEvent
-from .rows import row_insert, upsert_clause
+from .rows import Statement, insert_statement, queryset_update_statement, statements_run, upsert_clause
 
 OPT_OUT_WORDS = frozenset({"STOP", "UNSUBSCRIBE", "END", "QUIT", "STOPALL", "REVOKE", "OPTOUT", "CANCEL"})
 OPT_IN_WORDS = frozenset({"START", "YES", "UNSTOP"})
@@ -45,26 +45,35 @@ def keyword_action(body: str) -> str | None:
 
 def optout_record(*, tenant, recipient: str, action: str, source: str, phone_number: str = "", service=None,
                   keyword: str = "", message_sid: str | None = None, created_by=None) -> None:
-    """Write one ledger event and the recipient's current state, in the caller's transaction (no savepoint:
-    the webhook answers fast). A replayed inbound MessageSid raises IntegrityError (OptOutEvent is unique
-    on it); `inbound_receive` turns that into a no-op."""
+    """Write one ledger event and the recipient's current state, all or nothing, in the caller's transaction
+    if there is one (no savepoint: an import rolls back as a whole). A repeated inbound MessageSid raises
+    IntegrityError (OptOutEvent is unique on it)."""
+    statements_run(optout_statements(tenant=tenant, recipient=recipient, action=action, source=source,
+                                     phone_number=phone_number, service=service, keyword=keyword,
+                                     message_sid=message_sid, created_by=created_by), savepoint=False)
+
+
+def optout_statements(*, tenant, recipient: str, action: str, source: str, phone_number: str = "", service=None,
+                      keyword: str = "", message_sid: str | None = None, created_by=None) -> list[Statement]:
+    """What `optout_record` writes, as statements to run with others (the inbound webhook's own row)."""
     now = timezone.now()
-    with transaction.atomic(savepoint=False):
-        row_insert(
-            OptOutEvent, tenant=tenant, recipient=recipient, phone_number=phone_number, service_sid=service.sid if service else "",
-            action=action, keyword=keyword, source=source, message_sid=message_sid or None, created_by=created_by)
-        if action == OptOutEvent.Action.OPT_OUT:
-            state = {"opted_out": True, "keyword": keyword, "source": source, "service": service,
-                     "message_sid": message_sid or "", "opted_out_at": now, "updated_at": now}
-            key, where = (["tenant", "recipient", "phone_number"], "tenant_id IS NOT NULL") if tenant is not None \
-                else (["recipient", "phone_number"], "tenant_id IS NULL")
-            row_insert(OptOut, tenant=tenant, recipient=recipient, phone_number=phone_number, **state,
-                       on_conflict=upsert_clause(OptOut, key=key, where=where, update=list(state)))
-        elif action == OptOutEvent.Action.OPT_IN:
-            # START lifts what would block this sender: the tenant's entries and any entry on this number.
-            scope = Q(tenant=tenant) | Q(phone_number=phone_number) if phone_number else Q(tenant=tenant)
-            OptOut.objects.filter(scope, recipient=recipient, opted_out=True).update(
-                opted_out=False, opted_in_at=now, keyword=keyword, message_sid=message_sid or "", updated_at=now)
+    statements = [insert_statement(
+        OptOutEvent, tenant=tenant, recipient=recipient, phone_number=phone_number, service_sid=service.sid if service else "",
+        action=action, keyword=keyword, source=source, message_sid=message_sid or None, created_by=created_by)]
+    if action == OptOutEvent.Action.OPT_OUT:
+        state = {"opted_out": True, "keyword": keyword, "source": source, "service": service,
+                 "message_sid": message_sid or "", "opted_out_at": now, "updated_at": now}
+        key, where = (["tenant", "recipient", "phone_number"], "tenant_id IS NOT NULL") if tenant is not None \
+            else (["recipient", "phone_number"], "tenant_id IS NULL")
+        statements.append(insert_statement(OptOut, tenant=tenant, recipient=recipient, phone_number=phone_number, **state,
+                                           on_conflict=upsert_clause(OptOut, key=key, where=where, update=list(state))))
+    elif action == OptOutEvent.Action.OPT_IN:
+        # START lifts what would block this sender: the tenant's entries and any entry on this number.
+        scope = Q(tenant=tenant) | Q(phone_number=phone_number) if phone_number else Q(tenant=tenant)
+        statements.append(queryset_update_statement(
+            OptOut.objects.filter(scope, recipient=recipient, opted_out=True),
+            opted_out=False, opted_in_at=now, keyword=keyword, message_sid=message_sid or "", updated_at=now))
+    return statements
 
 
 def _import_rows(text: str) -> tuple[list[str], list[str]]:

@@ -4,14 +4,14 @@ Both are idempotent on Twilio's SIDs (a replay adds nothing) and make no Twilio 
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils import timezone
 
 from owlie_portal.twilio_gateway.errors import explain
 
 from ..models import Message, MessagingService, StatusCallback
-from .optouts import keyword_action, optout_record
-from .rows import row_insert
+from .optouts import keyword_action, optout_statements
+from .rows import insert_statement, statements_run, update_statement
 
 S = Message.Status
 # How far along a message is; a callback may only move it forward (callbacks can arrive out of order).
@@ -30,18 +30,18 @@ def inbound_receive(*, tenant, params) -> bool:
     action = keyword_action(body)
     service_sid = params.get("MessagingServiceSid") or ""
     service = MessagingService.objects.filter(sid=service_sid).first() if service_sid else None
+    statements = [insert_statement(
+        Message, sid=sid, direction=Message.Direction.INBOUND, tenant=tenant, service=service,
+        from_number=params.get("From", ""), to_number=params.get("To", ""),
+        body=body.strip() if action else Message.REDACTED, status=S.RECEIVED,
+        num_segments=int(params.get("NumSegments") or 1), status_updated_at=timezone.now())]
+    if action:
+        statements += optout_statements(tenant=tenant, recipient=params.get("From", ""), action=action,
+                                        source="inbound", phone_number=params.get("To", ""), service=service,
+                                        keyword=body.strip().upper(), message_sid=sid)
     try:
-        # One transaction, no savepoints: a replay fails on the MessageSid's unique index and writes nothing.
-        with transaction.atomic():
-            row_insert(
-                Message, sid=sid, direction=Message.Direction.INBOUND, tenant=tenant, service=service,
-                from_number=params.get("From", ""), to_number=params.get("To", ""),
-                body=body.strip() if action else Message.REDACTED, status=S.RECEIVED,
-                num_segments=int(params.get("NumSegments") or 1), status_updated_at=timezone.now())
-            if action:
-                optout_record(tenant=tenant, recipient=params.get("From", ""), action=action,
-                              source="inbound", phone_number=params.get("To", ""), service=service,
-                              keyword=body.strip().upper(), message_sid=sid)
+        # All or nothing: a replay fails on the MessageSid's unique index and writes nothing.
+        statements_run(statements, resendable=True)
     except IntegrityError:
         if Message.objects.filter(sid=sid).exists():
             return False  # a replay: already recorded
@@ -49,29 +49,39 @@ def inbound_receive(*, tenant, params) -> bool:
     return True
 
 
-def message_apply_status(*, message_sid: str, status: str, error_code: int | None, tenant) -> int:
-    """Move the message forward to `status` (never backwards); returns 1 when it moved."""
+def _status_fields(*, status: str, error_code: int | None) -> dict:
+    """What a message moved forward to `status` gets."""
     fields = {"status": status, "status_updated_at": timezone.now(), "updated_at": timezone.now()}
     if error_code:
         fields.update(error_code=error_code, error_message=explain(error_code, f"Twilio error {error_code}."))
     if status == S.SENT:
         fields["sent_at"] = timezone.now()
-    return Message.objects.filter(sid=message_sid, tenant=tenant, status__in=statuses_before(status)).update(**fields)
+    return fields
+
+
+def message_apply_status(*, message_sid: str, status: str, error_code: int | None, tenant) -> int:
+    """Move the message forward to `status` (never backwards); returns 1 when it moved."""
+    return Message.objects.filter(sid=message_sid, tenant=tenant, status__in=statuses_before(status)).update(
+        **_status_fields(status=status, error_code=error_code))
 
 
 def status_callback_receive(*, tenant, account_sid: str, params) -> bool:
-    """Record a status callback (unique on MessageSid + MessageStatus) and apply it; False for a replay."""
+    """Record a status callback (unique on MessageSid + MessageStatus) and apply it; False for a replay.
+
+    A replay inserts nothing (ON CONFLICT DO NOTHING: no error to raise, log and roll back) and moves
+    nothing: the message is already at that status or past it, and a message only moves forward."""
     sid, status = params.get("MessageSid", ""), params.get("MessageStatus", "")
     code = params.get("ErrorCode")
     error_code = int(code) if code and code.isdigit() else None
-    try:
-        with transaction.atomic():
-            row_insert(StatusCallback, message_sid=sid, status=status, error_code=error_code,
-                       account_sid=account_sid)
-            message_apply_status(message_sid=sid, status=status, error_code=error_code, tenant=tenant)
-    except IntegrityError:
-        return False  # the (MessageSid, MessageStatus) pair was already applied
-    return True
+    statements = []
+    if statuses_before(status):  # a status we do not know moves no message
+        # The same move as message_apply_status, sent with the callback's row as one statement.
+        statements.append(update_statement(
+            Message, where={"sid": sid, "tenant": tenant, "status": statuses_before(status)},
+            **_status_fields(status=status, error_code=error_code)))
+    statements.append(insert_statement(StatusCallback, message_sid=sid, status=status, error_code=error_code,
+                                       account_sid=account_sid, on_conflict="ON CONFLICT DO NOTHING"))
+    return statements_run(statements, resendable=True) == 1
 
 
 def message_apply_recorded_callbacks(*, message: Message) -> None:
