@@ -31,6 +31,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--latency-ms", type=float, default=50)
     parser.add_argument("--concurrency", type=int, default=25)
     parser.add_argument("--baseline-sample", type=int, default=40)
+    parser.add_argument("--threads", type=int, default=None,
+                        help="USAGE_SYNC_THREADS; default the portal's own (1.5 x concurrency)")
     parser.add_argument("--database-url", default=DATABASE_URL)
     parser.add_argument("--broker-url", default=BROKER_URL)
     return parser.parse_args()
@@ -70,7 +72,8 @@ def main() -> None:
     with sandbox_process(max_subaccounts=n + 10) as sandbox, fresh_database(args.database_url) as db_url:
         accounts = make_subaccounts(sandbox, n)
         configure_django(portal_env(database_url=db_url, broker_url=args.broker_url, sandbox=sandbox,
-                                    max_concurrency=args.concurrency, USAGE_SYNC_THREADS=str(args.concurrency)))
+                                    max_concurrency=args.concurrency,
+                                    **({"USAGE_SYNC_THREADS": str(args.threads)} if args.threads else {})))
         from owlie_portal.billing.models import UsageRecord
         from owlie_portal.tenants.models import Tenant
 
