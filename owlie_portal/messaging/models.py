@@ -74,7 +74,7 @@ class Message(models.Model):
         RECEIVED = "received", "Received"
 
     # Null until Twilio gave the message a SID (never, for a suppressed or refused send).
-    sid = models.CharField("message SID", max_length=34, unique=True, null=True, blank=True)
+    sid = models.CharField("message SID", max_length=34, null=True, blank=True)
     direction = models.CharField(max_length=10, choices=Direction.choices, default=Direction.OUTBOUND)
     tenant = models.ForeignKey("tenants.Tenant", null=True, blank=True, on_delete=models.PROTECT,
                                related_name="messages")
@@ -83,11 +83,11 @@ class Message(models.Model):
     operation = models.ForeignKey("operations.Operation", null=True, blank=True, on_delete=models.SET_NULL,
                                   related_name="+")
     from_number = models.CharField("from", max_length=34, blank=True)
-    to_number = models.CharField("to", max_length=34, db_index=True)
+    to_number = models.CharField("to", max_length=34)
     # Outbound: the text support staff typed. Inbound: the keyword only; other text from end users is
     # personal data the portal does not need, so it is stored as REDACTED.
     body = models.TextField(blank=True)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.REQUESTED, db_index=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.REQUESTED)
     error_code = models.IntegerField(null=True, blank=True)
     error_message = models.TextField(blank=True)
     num_segments = models.PositiveIntegerField(null=True, blank=True)
@@ -101,6 +101,12 @@ class Message(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # Indexes and the unique SID declared here, not with db_index / unique=True on the fields: on
+        # PostgreSQL those add a second, LIKE-only index per text column that no query of the portal uses,
+        # and every webhook's write paid for it (benchmarks/webhooks.py).
+        indexes = [models.Index(fields=["to_number"], name="message_to_number_idx"),
+                   models.Index(fields=["status"], name="message_status_idx")]
+        constraints = [models.UniqueConstraint(fields=["sid"], name="one_message_per_sid")]
 
     def __str__(self) -> str:
         return self.sid or f"message #{self.pk}"
@@ -132,8 +138,8 @@ class OptOut(models.Model):
 
     tenant = models.ForeignKey("tenants.Tenant", null=True, blank=True, on_delete=models.PROTECT,
                                related_name="optouts")
-    recipient = models.CharField(max_length=20, db_index=True)
-    phone_number = models.CharField("received on", max_length=20, blank=True, db_index=True)
+    recipient = models.CharField(max_length=20)
+    phone_number = models.CharField("received on", max_length=20, blank=True)
     service = models.ForeignKey(MessagingService, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     opted_out = models.BooleanField(default=True, db_index=True)
     keyword = models.CharField(max_length=20, blank=True)
@@ -146,6 +152,8 @@ class OptOut(models.Model):
     class Meta:
         ordering = ["-updated_at"]
         verbose_name = "opt-out"
+        indexes = [models.Index(fields=["recipient"], name="optout_recipient_idx"),  # see Message.Meta
+                   models.Index(fields=["phone_number"], name="optout_phone_number_idx")]
         constraints = [
             models.UniqueConstraint(fields=["tenant", "recipient", "phone_number"],
                                     condition=models.Q(tenant__isnull=False), name="one_optout_per_tenant_number"),
@@ -167,13 +175,13 @@ class OptOutEvent(models.Model):
         HELP = "help", "Asked for help"
 
     tenant = models.ForeignKey("tenants.Tenant", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    recipient = models.CharField(max_length=20, db_index=True)
+    recipient = models.CharField(max_length=20)
     phone_number = models.CharField("received on", max_length=20, blank=True)
     service_sid = models.CharField(max_length=34, blank=True)
     action = models.CharField(max_length=10, choices=Action.choices)
     keyword = models.CharField(max_length=20, blank=True)
     source = models.CharField(max_length=20, choices=OptOut.Source.choices)
-    message_sid = models.CharField(max_length=34, null=True, blank=True, unique=True)
+    message_sid = models.CharField(max_length=34, null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
@@ -181,3 +189,5 @@ class OptOutEvent(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = "opt-out history entry"
         verbose_name_plural = "opt-out history"
+        indexes = [models.Index(fields=["recipient"], name="optoutevent_recipient_idx")]  # see Message.Meta
+        constraints = [models.UniqueConstraint(fields=["message_sid"], name="one_event_per_message_sid")]
