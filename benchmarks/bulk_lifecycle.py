@@ -13,8 +13,11 @@ benchmark starts fans the batch out: `fanout_s` says when it had sent every mess
 `worker_cpu_ms_per_op` and `load1` (the machine's load average) tell a slow run on a busy machine apart
 from a regression: the ratio needs about 2 idle CPUs.
 
-Pool, measured on a 2-CPU machine (N=1000, PostgreSQL, Redis): threads in 2 processes of 13 → ratio ≈ 1.35;
-threads in 1 process of 25 → ≈ 2.3 (one GIL for the consumer and 25 task threads); prefork 25 → ≈ 1.7.
+Pool, measured on a 2-CPU machine (N=1000, PostgreSQL, Redis): threads in 2 processes of 19 (half again the
+budget, `threads_per_worker`) → ratio 1.17-1.30 on a quiet machine; 2 processes of 13 (exactly the budget) →
+1.29-1.43: with no thread spare, a slot stood empty while its thread recorded the result and claimed its next
+Operation. Threads in 1 process of 25 → ≈ 2.3 (one GIL for the consumer and 25 task threads); prefork 25 → ≈ 1.7.
+Warming the workers first (a small bulk on other tenants) changed nothing measurable (1.21-1.30 warm, 1.21 cold).
 gevent is not installed (not in requirements; psycopg 3 would need care under monkey-patching).
 Measured again on a shared 2-CPU machine at load 3-16: workers spend 12-16 ms of CPU per Operation with
 threads (about 8 ms of it the Operation's own work: claim, Twilio call, close), prefork 25 ≈ 20 ms, and 25
@@ -43,7 +46,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, default=25, help="sandbox limit = TWILIO_MAX_CONCURRENCY")
     parser.add_argument("--pool", default="threads", choices=["threads", "prefork", "gevent"])
     parser.add_argument("--workers", type=int, default=2,
-                        help="worker processes (measured: 1x25 threads is GIL-bound at ratio ~2.3, 2x13 ~1.35)")
+                        help="worker processes (measured: 1x25 threads is GIL-bound at ratio ~2.3, 2x19 ~1.2)")
     parser.add_argument("--worker-concurrency", type=int, default=None, help="per worker; default 1.5 x concurrency / workers")
     parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
     parser.add_argument("--broker-url", default=DEFAULT_BROKER_URL)
