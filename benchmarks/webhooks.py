@@ -1,7 +1,9 @@
 """Signed Twilio webhooks (inbound STOP messages and status callbacks) against the portal served by gunicorn,
 beside the same load on a bare Django view of the same server.
 
-The portal runs under gunicorn on 127.0.0.1 (a free port, sync workers, one per core by default) with its
+The portal runs under gunicorn on 127.0.0.1 (a free port, sync workers as deploy/systemd runs it, 2 x cores + 1
+by default; the script used gthread workers of 4 threads until 2026-11-30, where threads of one worker
+contended for its GIL: ratio ≈ 0.5 then, ≈ 0.6-0.7 with sync workers, bare_rps unchanged) with its
 own throw-away database. A second process (this script with --client) posts the requests from a thread
 pool, a new connection each, and reports which were answered 2xx. Half the requests are inbound STOPs
 (unique MessageSid, recipients spread over 5 tenants), half status callbacks for messages already in the
@@ -170,7 +172,7 @@ def _lost(items, ok: list[int]) -> int:
 def _gunicorn(env: dict, port: int, workers: int) -> subprocess.Popen:
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "owlie_portal.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--worker-class", "gthread", "--threads", "4", "--pythonpath", f"{REPO / 'benchmarks'},{REPO}", "--log-level", "warning"],
+         "--workers", str(workers), "--pythonpath", f"{REPO / 'benchmarks'},{REPO}", "--log-level", "warning"],
         cwd=REPO, env={**os.environ, **env, "DJANGO_SETTINGS_MODULE": "webhooks_settings"})
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -215,7 +217,7 @@ def main() -> None:
         connections.close_all()
     webhook_rps, bare_rps = len(hooks["ok"]) / hooks["seconds"], len(bare["ok"]) / bare["seconds"]
     print(f"Signed webhooks ({args.requests} per target: half inbound STOP, half status callbacks) from a second "
-          f"process, {args.concurrency} at a time, gunicorn with {args.workers} gthread workers x 4 threads on 127.0.0.1; "
+          f"process, {args.concurrency} at a time, gunicorn with {args.workers} sync workers on 127.0.0.1; "
           f"database {db_url.split('://')[0]}")
     print(row("webhooks answered 2xx", f"{len(hooks['ok'])} of {hooks['sent']} sent", args.requests))
     print(row("webhook_rps", f"{webhook_rps:.0f}", f"{bare_rps:.0f} bare view"))
