@@ -1,13 +1,16 @@
-"""Small pieces every admin in the portal uses: CSV export and the read-only (append-only) mixin."""
+"""Small pieces every admin in the portal uses: CSV export, the read-only (append-only) mixin and the base of
+an admin page guarded by one of its ModelAdmin's permissions."""
 
 from __future__ import annotations
 
 import csv
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.views import View
 
 
 class _Echo:
@@ -68,6 +71,18 @@ def export_csv_action(*, fields: list[tuple[str, str]], filename_prefix: str, de
         return csv_response(filename=f"{filename_prefix}-{stamp}.csv", header=[h for h, _ in fields], rows=rows)
 
     return export_csv
+
+
+class AdminPermissionView(View):
+    """A page under a ModelAdmin's URLs, open to those its `has_<permission>_permission` lets in."""
+
+    model_admin = None
+    permission = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not getattr(self.model_admin, f"has_{self.permission}_permission")(request):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
 
 
 class AppendOnlyAdmin(admin.ModelAdmin):

@@ -7,13 +7,15 @@ from django.contrib import admin
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 
+from owlie_portal.admin_tools import AppendOnlyAdmin
+
 from . import views
 from .models import BillingProfile, UsageRecord
 from .services import billing_profile_update
 
 
 @admin.register(UsageRecord)
-class UsageRecordAdmin(admin.ModelAdmin):
+class UsageRecordAdmin(AppendOnlyAdmin):
     """No list of raw records: the index entry leads to the month overview, which reads as people bill."""
 
     def has_module_permission(self, request):
@@ -21,15 +23,6 @@ class UsageRecordAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("tenants.view_billing")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def changelist_view(self, request, extra_context=None):
         return HttpResponseRedirect(reverse("admin:billing_overview"))

@@ -5,13 +5,12 @@ Nothing here touches Twilio except the read-only search of numbers for sale; cha
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.views import View
 
+from owlie_portal.admin_tools import AdminPermissionView
 from owlie_portal.errors import DomainError
 from owlie_portal.operations.views import message_queued
 from owlie_portal.tenants.models import SECRET_FIELDS
@@ -23,15 +22,7 @@ from .models import PhoneNumber
 from .services.buy import webhook_urls
 
 
-class _AdminView(View):
-    model_admin = None
-    permission = ""
-
-    def dispatch(self, request, *args, **kwargs):
-        if not getattr(self.model_admin, f"has_{self.permission}_permission")(request):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
+class _AdminView(AdminPermissionView):
     def render(self, request, template: str, title: str, **context):
         return TemplateResponse(request, template, {
             **self.model_admin.admin_site.each_context(request), "opts": PhoneNumber._meta, "title": title,

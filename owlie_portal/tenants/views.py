@@ -9,8 +9,8 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.views import View
 
+from owlie_portal.admin_tools import AdminPermissionView
 from owlie_portal.numbers.models import PhoneNumber
 from owlie_portal.operations.models import Batch
 from owlie_portal.operations.views import message_queued
@@ -101,16 +101,6 @@ def tenant_status_fragment(request, pk: int):
                              "recent_operations": selectors.tenant_recent_operations(tenant=tenant, limit=5)})
 
 
-class _AdminView(View):
-    model_admin = None
-    permission = ""
-
-    def dispatch(self, request, *args, **kwargs):
-        if not getattr(self.model_admin, f"has_{self.permission}_permission")(request):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-
 def _request_response(request, operation, is_new: bool, *, what: str):
     if not is_new:
         messages.info(request, f"{what} was already asked for (operation #{operation.pk}); it is still running.")
@@ -120,7 +110,7 @@ def _request_response(request, operation, is_new: bool, *, what: str):
     return HttpResponseRedirect(reverse("admin:tenants_tenant_changelist"))
 
 
-class SyncNowView(_AdminView):
+class SyncNowView(AdminPermissionView):
     permission = "sync"
     http_method_names = ["post"]
 
@@ -129,7 +119,7 @@ class SyncNowView(_AdminView):
         return _request_response(request, operation, is_new, what="Sync from Twilio")
 
 
-class ImportView(_AdminView):
+class ImportView(AdminPermissionView):
     permission = "import"
     http_method_names = ["post"]
 

@@ -59,10 +59,16 @@ def _status_fields(*, status: str, error_code: int | None) -> dict:
     return fields
 
 
+def _move_statement(*, message_sid: str, status: str, error_code: int | None, tenant):
+    """The UPDATE that moves the message forward to `status`, only if it has not reached it yet."""
+    return update_statement(Message, where={"sid": message_sid, "tenant": tenant, "status": statuses_before(status)},
+                            **_status_fields(status=status, error_code=error_code))
+
+
 def message_apply_status(*, message_sid: str, status: str, error_code: int | None, tenant) -> int:
     """Move the message forward to `status` (never backwards); returns 1 when it moved."""
-    return Message.objects.filter(sid=message_sid, tenant=tenant, status__in=statuses_before(status)).update(
-        **_status_fields(status=status, error_code=error_code))
+    return statements_run([_move_statement(message_sid=message_sid, status=status, error_code=error_code,
+                                           tenant=tenant)], savepoint=False)  # as QuerySet.update
 
 
 def status_callback_receive(*, tenant, account_sid: str, params) -> bool:
@@ -75,10 +81,8 @@ def status_callback_receive(*, tenant, account_sid: str, params) -> bool:
     error_code = int(code) if code and code.isdigit() else None
     statements = []
     if statuses_before(status):  # a status we do not know moves no message
-        # The same move as message_apply_status, sent with the callback's row as one statement.
-        statements.append(update_statement(
-            Message, where={"sid": sid, "tenant": tenant, "status": statuses_before(status)},
-            **_status_fields(status=status, error_code=error_code)))
+        # message_apply_status's move, sent with the callback's row as one statement.
+        statements.append(_move_statement(message_sid=sid, status=status, error_code=error_code, tenant=tenant))
     statements.append(insert_statement(StatusCallback, message_sid=sid, status=status, error_code=error_code,
                                        account_sid=account_sid, on_conflict="ON CONFLICT DO NOTHING"))
     return statements_run(statements, resendable=True) == 1
