@@ -142,7 +142,7 @@ def _budget_for(parent_sid: str, limit: int, redis_url: str, lease_s: float):
 
 def current_budget():
     """The budget for the configured parent account (rebuilt when settings change, e.g. in tests)."""
-    # requests applies the timeout to the connect and to each read separately: leave room for both.
+    # The HTTP timeout applies to the connect and to each read separately (transport.py): leave room for both.
     lease_s = 2 * settings.TWILIO_HTTP_TIMEOUT + 10
     return _budget_for(
         settings.TWILIO_ACCOUNT_SID, settings.TWILIO_MAX_CONCURRENCY, settings.TWILIO_REDIS_URL, lease_s

@@ -6,10 +6,10 @@ import json
 import logging
 from typing import Callable, TypeVar
 
-import requests
 from twilio.base.exceptions import TwilioException, TwilioRestException
 
 from .errors import TwilioAmbiguousError, TwilioError, TwilioPermanentError, TwilioTransientError
+from .transport import AnswerLost, NoAnswer, NotSent
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -38,14 +38,6 @@ def _from_page_failure(exc: TwilioException, *, idempotent: bool) -> TwilioError
     return _classify(response.status_code, code, message, idempotent=idempotent)
 
 
-def _not_sent(exc: requests.ConnectionError) -> bool:
-    """True when the request never reached Twilio (refused, DNS, connect timeout)."""
-    if isinstance(exc, requests.ConnectTimeout):
-        return True
-    text = repr(exc)
-    return "NewConnectionError" in text or "Connection refused" in text or "NameResolutionError" in text
-
-
 def twilio_call(fn: Callable[[], T], *, idempotent: bool, what: str) -> T:
     """Call `fn` (one Twilio request); `idempotent` says whether repeating it is harmless."""
     try:
@@ -55,19 +47,16 @@ def twilio_call(fn: Callable[[], T], *, idempotent: bool, what: str) -> T:
         error = _classify(exc.status, exc.code, message, idempotent=idempotent)
     except TwilioException as exc:
         error = _from_page_failure(exc, idempotent=idempotent)
-    except requests.ConnectionError as exc:
-        if _not_sent(exc):
-            error = TwilioTransientError(f"Could not connect to Twilio while trying to {what}.")
-        elif idempotent:
+    except NotSent:
+        error = TwilioTransientError(f"Could not connect to Twilio while trying to {what}.")
+    except NoAnswer:
+        kind = TwilioTransientError if idempotent else TwilioAmbiguousError
+        error = kind(f"Twilio did not answer in time while trying to {what}.")
+    except AnswerLost:
+        # Sent, and the connection dropped before or in the middle of the answer: applied or not, unknown.
+        if idempotent:
             error = TwilioTransientError(f"The connection to Twilio dropped while trying to {what}.")
         else:
             error = TwilioAmbiguousError(f"The connection dropped while trying to {what}; it may have happened.")
-    except requests.Timeout:
-        kind = TwilioTransientError if idempotent else TwilioAmbiguousError
-        error = kind(f"Twilio did not answer in time while trying to {what}.")
-    except requests.RequestException as exc:
-        # E.g. a connection cut in the middle of the body (ChunkedEncodingError): sent, answer unknown.
-        kind = TwilioTransientError if idempotent else TwilioAmbiguousError
-        error = kind(f"The answer from Twilio was cut off while trying to {what} ({type(exc).__name__}).")
     logger.info("twilio call failed: %s (%s, code=%s, status=%s)", what, error.kind, error.code, error.status)
     raise error

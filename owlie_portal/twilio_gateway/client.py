@@ -1,26 +1,27 @@
 """Clients for the parent account and for a subaccount: real Twilio, or the sandbox when
 TWILIO_BASE_URL is set. Chosen from settings alone; callers never see the difference.
 
-Every request goes through `PortalHttpClient`: it points Twilio's hosts at the sandbox when asked
-(docs/twilio-behaviour.md §9 — TWILIO_EDGE/TWILIO_REGION must stay unset), always passes a timeout, holds a slot of the
-concurrency budget while in flight, and retries 20429 answers with exponential backoff and jitter
+Every request goes through `PortalHttpClient` (the SDK's HTTP interface over urllib3, transport.py): it
+points Twilio's hosts at the sandbox when asked (docs/twilio-behaviour.md §9 — TWILIO_EDGE/TWILIO_REGION must
+stay unset), always passes a timeout, holds a slot of the concurrency budget while in flight, and retries 20429 answers with exponential backoff and jitter
 (twilio-python has no 429 retry of its own; a 429 was never processed, so even a create is safe).
 """
 
 from __future__ import annotations
 
+import os
 import random
 import threading
 import time
 from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
-from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 from .budget import current_budget
 from .errors import TwilioConfigurationError
 from .records import SubaccountCredentials
+from .transport import UrllibHttpClient
 
 TWILIO_HOSTS = ("api.twilio.com", "messaging.twilio.com")
 RATE_LIMIT_RETRIES = 6
@@ -33,25 +34,10 @@ def backoff_delay(attempt: int) -> float:
     return random.uniform(0, min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2**attempt))
 
 
-class PortalHttpClient(TwilioHttpClient):
+class PortalHttpClient(UrllibHttpClient):
     def __init__(self, *, base_url: str, timeout: float):
-        super().__init__(timeout=timeout, pool_connections=True)
+        super().__init__(timeout=timeout)
         self._base = urlsplit(base_url) if base_url else None
-        # requests reads proxy and CA settings from the environment on every request (about 2 ms of CPU,
-        # a fifth of what a number move costs a worker); they do not change while a process runs, so
-        # they are read once per host here, with requests' own rules (NO_PROXY, REQUESTS_CA_BUNDLE…).
-        self._environment: dict[tuple[str, str], dict] = {}
-        self._merge_environment = self.session.merge_environment_settings
-        self.session.merge_environment_settings = self._environment_settings
-
-    def _environment_settings(self, url, proxies, stream, verify, cert):
-        if proxies or stream is not None or verify is not None or cert is not None:
-            return self._merge_environment(url, proxies, stream, verify, cert)
-        parts = urlsplit(url)
-        key = (parts.scheme, parts.netloc)
-        if key not in self._environment:
-            self._environment[key] = self._merge_environment(url, proxies, stream, verify, cert)
-        return dict(self._environment[key])
 
     def _rewrite(self, url: str) -> str:
         parts = urlsplit(url)
@@ -73,16 +59,20 @@ class PortalHttpClient(TwilioHttpClient):
         return response
 
 
-_local = threading.local()
+_shared: dict = {}
+_lock = threading.Lock()
 
 
 def _http_client() -> PortalHttpClient:
-    # One per thread: TwilioHttpClient keeps last_request/last_response on itself.
-    key = (settings.TWILIO_BASE_URL, settings.TWILIO_HTTP_TIMEOUT)
-    cached = getattr(_local, "client", None)
+    # One per process (its pools are thread-safe and a fork must not share the parent's sockets), made again
+    # when the settings it was made from change (tests point it at a new sandbox).
+    key = (os.getpid(), settings.TWILIO_BASE_URL, settings.TWILIO_HTTP_TIMEOUT)
+    cached = _shared.get("client")
     if cached is None or cached[0] != key:
-        cached = (key, PortalHttpClient(base_url=key[0], timeout=key[1]))
-        _local.client = cached
+        with _lock:
+            cached = _shared.get("client")
+            if cached is None or cached[0] != key:
+                cached = _shared["client"] = (key, PortalHttpClient(base_url=key[1], timeout=key[2]))
     return cached[1]
 
 
