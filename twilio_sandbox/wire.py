@@ -1,5 +1,6 @@
 """Twilio wire format: requests, responses, SIDs, dates and the two paging shapes."""
 
+import json
 import secrets
 from functools import lru_cache
 from dataclasses import dataclass, field
@@ -14,6 +15,8 @@ MESSAGING_BASE = "https://messaging.twilio.com"
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 1000
 PAGING_PARAMS = ("Page", "PageSize", "PageToken")
+# Bodies are plain JSON trees built by the handlers: no cycles to check for.
+_ENCODER = json.JSONEncoder(check_circular=False)
 
 
 @dataclass
@@ -45,8 +48,30 @@ class Request:
 @dataclass
 class Response:
     status: int
-    body: dict | None
+    body: dict | bytes | None  # bytes: JSON already encoded (page_json)
     headers: dict[str, str] = field(default_factory=dict)
+
+
+def to_json(value) -> str:
+    """JSON text exactly as the server writes a body (ASCII only, ", " and ": " separators)."""
+    return _ENCODER.encode(value)
+
+
+def page_json(page: dict, key: str) -> bytes:
+    """A page from ``page_2010`` whose items were rendered as sequences of pieces of JSON text (matching
+    ``to_json``), encoded as the server would encode the page of dicts: the list key comes last.
+
+    One join for the whole body: a text per item (a usage record is 1.4 KB) made 160 KB of short-lived
+    large blocks per answer, which a server thread's allocator gave back to the OS and faulted in again
+    on the next request (38 page faults a request, measured)."""
+    head = to_json({**page, key: []})
+    pieces = [head[:-2]]  # up to and with the list's "["
+    for i, item in enumerate(page[key]):
+        if i:
+            pieces.append(", ")
+        pieces.extend(item)
+    pieces.append("]}")
+    return "".join(pieces).encode("ascii")
 
 
 def new_sid(prefix: str) -> str:
@@ -132,19 +157,18 @@ def _render(chunk: list, render) -> list:
     return [render(item) for item in chunk] if render else list(chunk)
 
 
-def _filters(request: Request) -> list[tuple[str, str]]:
+def _filters(request: Request) -> str:
+    """The request's query without its paging parameters, URL-encoded once for every link of the page."""
     pairs = []
     for name, values in request.query.items():
         if name not in PAGING_PARAMS:
             pairs.extend((name, v) for v in values)
-    return pairs
+    return urlencode(pairs)
 
 
-def _page_url(path: str, filters, size: int, page: int, offset: int | None) -> str:
-    pairs = list(filters) + [("PageSize", str(size)), ("Page", str(page))]
-    if offset:
-        pairs.append(("PageToken", f"PT{offset}"))
-    return path + "?" + urlencode(pairs)
+def _page_url(path: str, filters: str, size: int, page: int, offset: int | None) -> str:
+    paging = f"PageSize={size}&Page={page}" + (f"&PageToken=PT{offset}" if offset else "")
+    return f"{path}?{filters}&{paging}" if filters else f"{path}?{paging}"
 
 
 def page_2010(request: Request, items: list, key: str, *, uri_path: str, render=None) -> dict:
