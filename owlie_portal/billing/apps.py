@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.urls import reverse
 
 
 class BillingConfig(AppConfig):
@@ -11,4 +12,5 @@ class BillingConfig(AppConfig):
         from .kinds import Kind
 
         register_kind(Kind.USAGE_SYNC, task="billing.sync_usage", label=Kind.USAGE_SYNC.label,
-                      retry_permission="tenants.view_billing")
+                      retry_permission="tenants.view_billing",
+                      selection_url=lambda batch: reverse("admin:billing_overview"), selection_label="See the usage")

@@ -14,6 +14,6 @@ def sync_usage(*, operation_id: int) -> None:
 
 @shared_task(name="billing.sync_usage_nightly")
 def sync_usage_nightly() -> int:
-    """Beat's nightly sync, recorded as an Operation like one asked for in the admin."""
-    operation, _ = services.usage_sync_request(requested_by=None)
-    return operation.pk
+    """Beat's nightly sync, recorded as a Batch like one asked for in the admin; returns its id."""
+    request, _ = services.usage_sync_request(requested_by=None)
+    return request.pk

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from owlie_portal.errors import DomainError
+from owlie_portal.operations.models import Batch
 from owlie_portal.operations.views import message_queued
 from owlie_portal.tenants.selectors import account_managers
 
@@ -172,12 +173,15 @@ def sync_now(request, admin_site):
         "tenant", "").isdigit() else None
     if not audience.may_sync(tenant) or audience.read_only:
         raise PermissionDenied("Only administrators, and account managers for their own customers, ask for a sync.")
-    operation, new = usage_sync_request(requested_by=request.user, tenant=tenant)
+    sync, new = usage_sync_request(requested_by=request.user, tenant=tenant)
     subject = tenant.name if tenant else "all customers"
     if new:
-        message_queued(request, subject=operation, text=f"Usage sync of {subject} asked for.")
+        parts = f" in {sync.total} parts, spread over the workers" if isinstance(sync, Batch) else ""
+        message_queued(request, subject=sync, text=f"Usage sync of {subject} asked for{parts}.")
     else:
         messages.info(request, f"A usage sync of {subject} is already under way; it was not asked for twice.")
+    if isinstance(sync, Batch):  # all customers: follow its parts on the batch page
+        return HttpResponseRedirect(reverse("admin:operations_batch_progress", args=[sync.pk]))
     back = (reverse("admin:billing_tenant", args=[tenant.pk]) if tenant else reverse("admin:billing_overview"))
     return HttpResponseRedirect(back)
 

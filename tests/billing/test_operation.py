@@ -7,7 +7,8 @@ import pytest
 from owlie_portal.billing.kinds import Kind
 from owlie_portal.billing.models import UsageRecord
 from owlie_portal.errors import DomainError
-from owlie_portal.billing.services import billing_profile_update
+from owlie_portal.billing.services import billing_profile_update, usage_sync_request
+from owlie_portal.billing.services import requests as requests_module
 from owlie_portal.operations.models import Operation
 
 pytestmark = pytest.mark.slow
@@ -23,6 +24,7 @@ def test_administrator_asks_for_a_usage_sync_and_the_worker_records_it(
 
     assert answer.status_code == 302
     operation = Operation.objects.get(kind=Kind.USAGE_SYNC)
+    assert answer["Location"] == f"/admin/operations/batch/{operation.batch_id}/progress/"
     wait_until(lambda: Operation.objects.get(pk=operation.pk).is_final, message="the usage sync")
     operation.refresh_from_db()
     assert operation.state == "succeeded" and operation.result["synced"] == 1
@@ -46,6 +48,45 @@ def test_a_rate_limit_storm_hands_the_sync_back_and_the_retry_completes_it(
     wait_until(lambda: Operation.objects.get(pk=operation.pk).state == "succeeded", timeout=30,
                message="the retry to succeed")
     assert UsageRecord.objects.filter(tenant=tenant, period="month").count() == 14 * 5
+
+
+def test_a_sync_of_all_customers_is_a_batch_of_parts_spread_over_the_workers(
+        celery_worker, admin_user_role, sandbox, sandbox_tenants, wait_until, monkeypatch, settings):
+    monkeypatch.setattr(requests_module, "PART_SIZE_MAX", 5)  # 12 tenants over a budget of 2: parts of 5 at most
+    settings.TWILIO_MAX_CONCURRENCY = 2
+    tenants = sandbox_tenants(12)
+    for seed, tenant in enumerate(tenants):
+        sandbox.control("usage/seed", account_sid=tenant.subaccount_sid, months=13, seed=seed)
+    sandbox.control("usage/seed", months=13, seed=99)  # the parent's own usage
+
+    batch, new = usage_sync_request(requested_by=admin_user_role)
+    again, joined_new = usage_sync_request(requested_by=admin_user_role)
+
+    assert new and not joined_new and again.pk == batch.pk  # a second click joins the sync under way
+    parts = Operation.objects.filter(batch=batch).order_by("pk")
+    assert [len(p.params["tenant_ids"]) for p in parts] == [5, 5, 2] and batch.total == 3
+    assert sorted(t for p in parts for t in p.params["tenant_ids"]) == sorted(t.pk for t in tenants)
+    assert [p.params["parent"] for p in parts] == [True, False, False]
+    wait_until(lambda: not parts.exclude(state="succeeded").exists(), timeout=60, message="every part")
+    assert sum(p.result["synced"] for p in parts.all()) == 12
+    for tenant in tenants:
+        assert UsageRecord.objects.filter(tenant=tenant, period="month").count() == 14 * 5
+    parent_months = UsageRecord.objects.filter(scope=UsageRecord.Scope.PARENT_OWN, period="month")
+    assert parent_months.count() == 14 * 5  # read once, by the first part
+    later, _ = usage_sync_request(requested_by=admin_user_role)
+    assert later.pk != batch.pk  # that one finished: a new sync starts
+    wait_until(lambda: not Operation.objects.filter(batch=later).exclude(state="succeeded").exists(), timeout=60,
+               message="the later sync")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("customers, budget, sizes", [(3, 25, [1, 1, 1]), (60, 25, [3] * 20), (2000, 25, [40] * 50)])
+def test_parts_fill_the_concurrency_budget_and_stay_small(customers, budget, sizes, settings, monkeypatch):
+    settings.TWILIO_MAX_CONCURRENCY = budget
+    monkeypatch.setattr(requests_module, "usage_sync_tenant_ids", lambda: list(range(1, customers + 1)))
+    batch, _ = usage_sync_request(requested_by=None)
+    parts = Operation.objects.filter(batch=batch).order_by("pk")
+    assert [len(part.params["tenant_ids"]) for part in parts] == sizes
 
 
 @pytest.mark.django_db

@@ -46,8 +46,17 @@ class UsageSyncReport:
                 "failed": {name: explain(e.code, e.message) for name, e in sorted(self.errors.items())}}
 
 
+def _synced_tenants():
+    return Tenant.objects.filter(status__in=SYNCED_STATUSES, subaccount_sid__isnull=False)
+
+
+def usage_sync_tenant_ids() -> list[int]:
+    """The tenants a sync of all customers reads (live subaccounts), in a stable order."""
+    return list(_synced_tenants().order_by("pk").values_list("pk", flat=True))
+
+
 def _tenants(tenant_ids) -> list[Tenant]:
-    tenants = Tenant.objects.filter(status__in=SYNCED_STATUSES, subaccount_sid__isnull=False)
+    tenants = _synced_tenants()
     if tenant_ids is not None:
         tenants = tenants.filter(pk__in=tenant_ids)
     return list(tenants.only("pk", "name", "subaccount_sid", "auth_token", "api_key_sid", "api_key_secret",
@@ -97,9 +106,9 @@ def _record(answers: list[Fetched], names: dict, report: UsageSyncReport) -> Non
 
 
 def usage_sync(*, tenant_ids=None, backfill: bool = False, today: date | None = None, threads: int | None = None,
-               heartbeat: Callable[[], None] | None = None) -> UsageSyncReport:
-    """Read and store usage for the tenants (all live ones and the parent by default); one tenant's failure
-    stops no other.
+               parent: bool | None = None, heartbeat: Callable[[], None] | None = None) -> UsageSyncReport:
+    """Read and store usage for the tenants (all live ones by default) and the parent's own figures (by
+    default when all tenants are read); one tenant's failure stops no other.
 
     A tenant whose answer failed (a 20429 storm, a page cut off) keeps its stored months untouched."""
     today = today or timezone.localdate()
@@ -109,7 +118,8 @@ def usage_sync(*, tenant_ids=None, backfill: bool = False, today: date | None = 
     workers = threads or settings.USAGE_SYNC_THREADS
     with ThreadPoolExecutor(max_workers=workers) as pool:
         pending = []
-        futures = _submit(pool, tenants, today, backfill, report, parent=tenant_ids is None)
+        futures = _submit(pool, tenants, today, backfill, report,
+                          parent=tenant_ids is None if parent is None else parent)
         for done, future in enumerate(as_completed(futures), start=1):
             answer = future.result()
             pending += answer if isinstance(answer, list) else [answer]
