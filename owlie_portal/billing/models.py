@@ -24,8 +24,10 @@ class UsageRecord(models.Model):
         DAY = "day", "Day"
         MONTH = "month", "Month"
 
+    # No index of its own: billing_tenant_month_idx starts with it (one index less to keep per row written,
+    # 131,000 rows in a 1,000-tenant backfill).
     tenant = models.ForeignKey("tenants.Tenant", null=True, blank=True, on_delete=models.CASCADE,
-                               related_name="usage_records")
+                               related_name="usage_records", db_index=False)
     scope = models.CharField(max_length=12, choices=Scope.choices, default=Scope.TENANT)
     account_sid = models.CharField(max_length=34)
     category = models.CharField(max_length=80)
