@@ -6,7 +6,8 @@ from functools import lru_cache
 from ..errors import ApiError, not_found
 from ..routing import SEG
 from ..store import Account
-from ..wire import Response, new_sid, new_token, now, page_2010, rfc2822
+from ..wire import Response, json_value, new_sid, new_token, now, page_2010, page_json, rfc2822
+from .. import wire
 
 STATUSES = ("active", "suspended", "closed")
 
@@ -37,15 +38,29 @@ def to_json(account: Account, *, show_token: bool = True) -> dict:
     }
 
 
-@lru_cache(maxsize=16384)
-def _subresource_uris(sid: str) -> tuple:
-    base = f"/2010-04-01/Accounts/{sid}"
-    return tuple((name, f"{base}/{path}.json") for name, path in SUBRESOURCES.items())
-
-
 def subresource_uris(sid: str) -> dict:
-    # Cached per SID: listing 1000 accounts would otherwise build 20,000 strings.
-    return dict(_subresource_uris(sid))
+    base = f"/2010-04-01/Accounts/{sid}"
+    return {name: f"{base}/{path}.json" for name, path in SUBRESOURCES.items()}
+
+
+def record_text(account: Account, show_token: bool) -> tuple[str, str, str]:
+    """``to_json(account)`` as pieces of the JSON text the server's encoder writes for it: a 1,000-account
+    page spent three quarters of its time building dicts and encoding them."""
+    v = json_value
+    return (
+        f'{{"auth_token": {v(account.auth_token if show_token else None)}, '
+        f'"date_created": {v(rfc2822(account.date_created))}, "date_updated": {v(rfc2822(account.date_updated))}, '
+        f'"friendly_name": {v(account.friendly_name)}, "owner_account_sid": {v(account.owner_account_sid)}, '
+        f'"sid": {v(account.sid)}, "status": {v(account.status)}, "subresource_uris": ',
+        _subresource_text(account.sid),
+        f', "type": {v(account.type)}, "uri": {v(f"/2010-04-01/Accounts/{account.sid}.json")}}}',
+    )
+
+
+@lru_cache(maxsize=16384)
+def _subresource_text(sid: str) -> str:
+    # Depends on the SID only: 20 links (1.3 KB) per account, the bulk of an Accounts page.
+    return wire.to_json(subresource_uris(sid))
 
 
 def default_friendly_name(created: datetime) -> str:
@@ -91,9 +106,9 @@ def register(router, sandbox) -> None:
                        if (name is None or a.friendly_name == name)
                        and (status is None or a.status == status)]
             show = token_visible(request)
-            body = page_2010(request, matches, "accounts", uri_path="/2010-04-01/Accounts.json",
-                             render=lambda a: to_json(a, show_token=show))
-        return Response(200, body)
+            page = page_2010(request, matches, "accounts", uri_path="/2010-04-01/Accounts.json",
+                             render=lambda a: record_text(a, show))
+        return Response(200, page_json(page, "accounts"))
 
     def fetch(request):
         with store.lock:

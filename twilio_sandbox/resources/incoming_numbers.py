@@ -16,7 +16,7 @@ import re
 
 from ..errors import ApiError
 from ..routing import ACCOUNT, SEG
-from ..wire import Response, now, new_sid, page_2010, rfc2822
+from ..wire import Response, json_object, json_value, now, new_sid, page_2010, page_json, rfc2822
 from ..store import Number
 from . import available_numbers
 from .numbering import API, capabilities_for, friendly, is_e164, number_type
@@ -83,6 +83,32 @@ def to_json(n: Number) -> dict:
     return body
 
 
+def record_text(n: Number) -> tuple[str, ...]:
+    """``to_json(n)`` as pieces of the JSON text the server's encoder writes for it (a 1,000-number page
+    spent half its time building dicts and encoding them). Pieces under 512 bytes: the allocator keeps
+    them instead of handing large blocks back to the OS after every answer."""
+    v = json_value
+    uri = f"{API}/Accounts/{n.account_sid}/IncomingPhoneNumbers/{n.sid}.json"
+    return (
+        f'{{"account_sid": {v(n.account_sid)}, "address_requirements": {v(n.address_requirements)}, '
+        f'"api_version": "2010-04-01", "beta": {v(n.beta)}, "capabilities": {json_object(n.capabilities)}, '
+        f'"date_created": {v(rfc2822(n.date_created))}, "date_updated": {v(rfc2822(n.date_updated))}, '
+        f'"emergency_status": {v(n.emergency_status)}, "emergency_address_status": {v(n.emergency_address_status)}, ',
+        f'"friendly_name": {v(n.friendly_name)}, "origin": {v(n.origin)}, "phone_number": {v(n.phone_number)}, '
+        f'"sid": {v(n.sid)}, "sms_fallback_method": {v(n.sms_fallback_method)}, '
+        f'"sms_fallback_url": {v(n.sms_fallback_url)}, "sms_method": {v(n.sms_method)}, "sms_url": {v(n.sms_url)}, ',
+        f'"status_callback": {v(n.status_callback)}, "status_callback_method": {v(n.status_callback_method)}, '
+        f'"voice_receive_mode": {v(n.voice_receive_mode)}, "voice_caller_id_lookup": {v(n.voice_caller_id_lookup)}, '
+        f'"voice_fallback_method": {v(n.voice_fallback_method)}, "voice_fallback_url": {v(n.voice_fallback_url)}, '
+        f'"voice_method": {v(n.voice_method)}, "voice_url": {v(n.voice_url)}, ',
+        f'"status": {v(n.status)}, "type": {v(n.type)}, "uri": {v(uri)}, '
+        f'"sms_application_sid": {v(n.sms_application_sid or None)}, '
+        f'"voice_application_sid": {v(n.voice_application_sid or None)}, "trunk_sid": {v(n.trunk_sid or None)}, '
+        f'"address_sid": {v(n.address_sid or None)}, "identity_sid": {v(n.identity_sid or None)}, '
+        f'"bundle_sid": {v(n.bundle_sid or None)}, "emergency_address_sid": {v(n.emergency_address_sid or None)}}}',
+    )
+
+
 def owned_numbers(store) -> set[str]:
     """Every phone number some account holds (caller holds the lock)."""
     return {n.phone_number for n in store.numbers.values()}
@@ -113,9 +139,9 @@ def list_numbers(store, request) -> Response:
                  if (matcher is None or matcher.search(n.phone_number))
                  and (friendly_name is None or n.friendly_name == friendly_name)
                  and (origin is None or n.origin == origin)]
-        page = page_2010(request, items, "incoming_phone_numbers", render=to_json,
+        page = page_2010(request, items, "incoming_phone_numbers", render=record_text,
                          uri_path=f"{API}/Accounts/{account_sid}/IncomingPhoneNumbers.json")
-    return Response(200, page)
+    return Response(200, page_json(page, "incoming_phone_numbers"))
 
 
 def _phone_matcher(pattern: str | None):
