@@ -9,6 +9,10 @@ from decimal import Decimal
 from django.db.models import DecimalField, Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
+from owlie_portal.operations.models import Batch, Operation
+from owlie_portal.operations.selectors import BatchProgress, batch_progress
+
+from .kinds import Kind
 from .models import BillingProfile, UsageRecord
 from .money import Invoice
 from .months import month_add, month_of
@@ -144,3 +148,18 @@ def spend_flag_expression(*, today: date):
 
 def billing_profile_of(*, tenant_id: int) -> BillingProfile | None:
     return BillingProfile.objects.filter(tenant_id=tenant_id).first()
+
+
+@dataclass(frozen=True)
+class SyncUnderWay:
+    batch: Batch
+    progress: BatchProgress
+
+
+def usage_sync_under_way() -> SyncUnderWay | None:
+    """The sync of all customers still running, with its parts' progress (two queries at most)."""
+    part = (Operation.objects.filter(kind=Kind.USAGE_SYNC, tenant=None, batch__isnull=False,
+                                     state__in=Operation.OPEN_STATES).select_related("batch").first())
+    if part is None:
+        return None
+    return SyncUnderWay(batch=part.batch, progress=batch_progress(batch=part.batch))

@@ -96,6 +96,8 @@ def month_overview(request, admin_site):
         managers=account_managers().values_list("pk", "username") if audience.scope == ALL else [],
         reconciliation=(selectors.month_reconciliation(month=month)
                         if audience.scope == ALL and manager_id is None else None),
+        sync_under_way=selectors.usage_sync_under_way(),
+        may_follow_batches=request.user.has_perm("operations.view_batch"),
     )
     return render(request, "admin/billing/overview.html", context)
 

@@ -155,3 +155,27 @@ def test_admin_index_leads_account_managers_to_the_month_overview(client, manage
     index = client.get("/admin/").content.decode()
     assert "/admin/billing/usagerecord/" in index
     assert client.get("/admin/billing/usagerecord/").url == "/admin/billing/usagerecord/overview/"
+
+
+def test_the_overview_says_a_sync_of_all_customers_is_under_way_with_a_link_to_its_parts(
+        customers, client, manager_user, admin_user_role):
+    from owlie_portal.billing.services import usage_sync_request
+    from owlie_portal.operations.models import Operation
+
+    client.force_login(admin_user_role)
+    assert "sync-under-way" not in client.get("/admin/billing/usagerecord/overview/").content.decode()
+
+    batch, _ = usage_sync_request(requested_by=admin_user_role)  # no worker here: its parts stay queued
+    Operation.objects.filter(batch=batch).update(state=Operation.State.QUEUED)
+    page = client.get("/admin/billing/usagerecord/overview/").content.decode()
+    assert "A usage sync of all customers is under way:\n    0 of 3 parts done." in page
+    assert f"/admin/operations/batch/{batch.pk}/progress/" in page
+
+    client.force_login(manager_user)  # an account manager sees it too, and the link leads somewhere
+    page = client.get("/admin/billing/usagerecord/overview/").content.decode()
+    assert "0 of 3 parts done" in page
+    linked = f"/admin/operations/batch/{batch.pk}/progress/"
+    assert (linked in page) == (client.get(linked).status_code == 200)  # never a link to a 403
+
+    Operation.objects.filter(batch=batch).update(state=Operation.State.SUCCEEDED)
+    assert "sync-under-way" not in client.get("/admin/billing/usagerecord/overview/").content.decode()
