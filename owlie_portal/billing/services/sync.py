@@ -11,7 +11,8 @@ import logging
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Callable
+from functools import partial
+from typing import Callable, Iterator
 
 from django.conf import settings
 from django.utils import timezone
@@ -76,10 +77,11 @@ def _parent_plan(today: date, backfill: bool) -> Plan:
     return Plan.for_day(today, backfill=backfill or not has_history)
 
 
-def _submit(pool, tenants, today: date, backfill: bool, report: UsageSyncReport, *, parent: bool) -> list:
+def _reads(tenants, today: date, backfill: bool, report: UsageSyncReport, *, parent: bool) -> list[Callable]:
+    """One call per account to read (the parent's first), each returning its Fetched answer(s)."""
     history = set() if backfill else _with_history(tenants, today)
-    futures = [pool.submit(fetch_parent, account_sid=settings.TWILIO_ACCOUNT_SID,
-                           plan=_parent_plan(today, backfill))] if parent else []
+    reads = [partial(fetch_parent, account_sid=settings.TWILIO_ACCOUNT_SID,
+                     plan=_parent_plan(today, backfill))] if parent else []
     for tenant in tenants:
         plan = Plan.for_day(today, backfill=tenant.pk not in history)
         report.backfilled += tenant.pk not in history
@@ -88,9 +90,21 @@ def _submit(pool, tenants, today: date, backfill: bool, report: UsageSyncReport,
         except TwilioError as error:
             report.errors[tenant.name] = error
             continue
-        futures.append(pool.submit(fetch_tenant, tenant_id=tenant.pk, credentials=credentials, plan=plan,
-                                   suspended=tenant.status == Tenant.Status.SUSPENDED))
-    return futures
+        reads.append(partial(fetch_tenant, tenant_id=tenant.pk, credentials=credentials, plan=plan,
+                             suspended=tenant.status == Tenant.Status.SUSPENDED))
+    return reads
+
+
+def _answers(reads: list[Callable], threads: int) -> Iterator:
+    """Each read's answer as it comes: from a pool of `threads`, or, with one thread, one after another in
+    this thread (a part of a batch sync: no hand-over to a second thread for every answer)."""
+    if threads == 1:
+        for read in reads:
+            yield read()
+        return
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        for future in as_completed([pool.submit(read) for read in reads]):
+            yield future.result()
 
 
 def _record(answers: list[Fetched], names: dict, report: UsageSyncReport) -> None:
@@ -115,19 +129,15 @@ def usage_sync(*, tenant_ids=None, backfill: bool = False, today: date | None = 
     tenants = _tenants(tenant_ids)
     report = UsageSyncReport(tenants=len(tenants))
     names = {t.pk: t.name for t in tenants}
-    workers = threads or settings.USAGE_SYNC_THREADS
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        pending = []
-        futures = _submit(pool, tenants, today, backfill, report,
-                          parent=tenant_ids is None if parent is None else parent)
-        for done, future in enumerate(as_completed(futures), start=1):
-            answer = future.result()
-            pending += answer if isinstance(answer, list) else [answer]
-            if len(pending) >= WRITE_GROUP or done == len(futures):
-                _record(pending, names, report)
-                pending = []
-                if heartbeat is not None:
-                    heartbeat()
+    reads = _reads(tenants, today, backfill, report, parent=tenant_ids is None if parent is None else parent)
+    pending = []
+    for done, answer in enumerate(_answers(reads, threads or settings.USAGE_SYNC_THREADS), start=1):
+        pending += answer if isinstance(answer, list) else [answer]
+        if len(pending) >= WRITE_GROUP or done == len(reads):
+            _record(pending, names, report)
+            pending = []
+            if heartbeat is not None:
+                heartbeat()
     _after_sync(tenants, report, today)
     return report
 
