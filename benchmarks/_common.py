@@ -172,6 +172,15 @@ def threads_per_worker(limit: int, workers: int) -> int:
     return -(-3 * limit // (2 * workers))
 
 
+def purge_broker(broker_url: str) -> None:
+    """Empty the benchmark's queue and the Twilio budget's leases (a run killed midway leaves both)."""
+    import redis
+
+    client = redis.Redis.from_url(broker_url)
+    for key in ["celery", "unacked", "unacked_index", f"owlie:twilio-inflight:{PARENT_SID}"]:
+        client.delete(key)
+
+
 class Workers:
     """`celery -A owlie_portal worker` subprocesses, started and stopped together."""
 

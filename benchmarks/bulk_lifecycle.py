@@ -36,7 +36,8 @@ import os
 import time
 
 from _common import (DEFAULT_BROKER_URL, DEFAULT_DATABASE_URL, PARENT_SID, Workers, configure_django, cpu_seconds,
-                     fresh_database, portal_env, production_settings, row, sandbox_process, threads_per_worker)
+                     fresh_database, portal_env, production_settings, purge_broker, row, sandbox_process,
+                     threads_per_worker)
 
 
 def parse_args() -> argparse.Namespace:
@@ -54,14 +55,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--baseline-sample", type=int, default=None)
     parser.add_argument("--debug", action="store_true", help="run with DEBUG on (every query kept in memory)")
     return parser.parse_args()
-
-
-def purge_broker(broker_url: str) -> None:
-    import redis
-
-    client = redis.Redis.from_url(broker_url)
-    for key in ["celery", "unacked", "unacked_index", f"owlie:twilio-inflight:{PARENT_SID}"]:
-        client.delete(key)
 
 
 def make_tenants(sids: list[str]):

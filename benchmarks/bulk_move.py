@@ -24,7 +24,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from _common import (DEFAULT_BROKER_URL, DEFAULT_DATABASE_URL, PARENT_SID, Workers, configure_django,
-                     fresh_database, portal_env, row, sandbox_process, threads_per_worker)
+                     fresh_database, portal_env, purge_broker, row, sandbox_process, threads_per_worker)
 
 NUMBER_ITEM = "/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{Sid}.json"
 
@@ -42,14 +42,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--broker-url", default=DEFAULT_BROKER_URL)
     parser.add_argument("--baseline-sample", type=int, default=None)
     return parser.parse_args()
-
-
-def purge_broker(broker_url: str) -> None:
-    import redis
-
-    client = redis.Redis.from_url(broker_url)
-    for key in ["celery", "unacked", "unacked_index", f"owlie:twilio-inflight:{PARENT_SID}"]:
-        client.delete(key)
 
 
 def buy_parent_numbers(sandbox, count: int) -> list[tuple[str, str]]:

@@ -23,8 +23,8 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from _common import (PARENT_SID, Workers, configure_django, fresh_database, portal_env,
-                     production_settings, row, sandbox_process, threads_per_worker)
+from _common import (Workers, configure_django, fresh_database, portal_env, production_settings, purge_broker,
+                     row, sandbox_process, threads_per_worker)
 
 DATABASE_URL = "postgres://postgres@127.0.0.1:5432/b1_bench_usage"
 BROKER_URL = "redis://127.0.0.1:6379/9"  # the workers' queue and the shared concurrency budget; purged
@@ -63,14 +63,6 @@ def make_subaccounts(sandbox, count: int) -> list[tuple[str, str]]:
 
 def usage_calls(sandbox) -> int:
     return sum(n for endpoint, n in sandbox.stats()["requests"].items() if "/Usage/Records" in endpoint)
-
-
-def purge_broker(broker_url: str) -> None:
-    import redis
-
-    client = redis.Redis.from_url(broker_url)
-    for key in ["celery", "unacked", "unacked_index", f"owlie:twilio-inflight:{PARENT_SID}"]:
-        client.delete(key)
 
 
 def timed_sync(sandbox, **options):

@@ -156,10 +156,16 @@ class SyncUnderWay:
     progress: BatchProgress
 
 
+def all_customers_sync_open() -> QuerySet:
+    """The open Operations of a sync of all customers (a batch's parts, or one Operation from before
+    batches), with their batch."""
+    return (Operation.objects.filter(kind=Kind.USAGE_SYNC, tenant=None, state__in=Operation.OPEN_STATES)
+            .select_related("batch"))
+
+
 def usage_sync_under_way() -> SyncUnderWay | None:
     """The sync of all customers still running, with its parts' progress (two queries at most)."""
-    part = (Operation.objects.filter(kind=Kind.USAGE_SYNC, tenant=None, batch__isnull=False,
-                                     state__in=Operation.OPEN_STATES).select_related("batch").first())
+    part = all_customers_sync_open().filter(batch__isnull=False).first()
     if part is None:
         return None
     return SyncUnderWay(batch=part.batch, progress=batch_progress(batch=part.batch))

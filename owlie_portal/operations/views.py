@@ -9,8 +9,8 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.views import View
 
+from owlie_portal.admin_tools import AdminPermissionView
 from owlie_portal.errors import DomainError
 
 from . import selectors, services
@@ -18,13 +18,8 @@ from .models import Batch
 from .registry import kind_entry
 
 
-class _BatchView(View):
-    model_admin = None
-
-    def dispatch(self, request, *args, **kwargs):
-        if not self.model_admin.has_view_permission(request):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+class _BatchView(AdminPermissionView):
+    permission = "view"
 
 
 class BatchProgressView(_BatchView):

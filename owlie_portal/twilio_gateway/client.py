@@ -3,8 +3,9 @@ TWILIO_BASE_URL is set. Chosen from settings alone; callers never see the differ
 
 Every request goes through `PortalHttpClient` (the SDK's HTTP interface over urllib3, transport.py): it
 points Twilio's hosts at the sandbox when asked (docs/twilio-behaviour.md §9 — TWILIO_EDGE/TWILIO_REGION must
-stay unset), always passes a timeout, holds a slot of the concurrency budget while in flight, and retries 20429 answers with exponential backoff and jitter
-(twilio-python has no 429 retry of its own; a 429 was never processed, so even a create is safe).
+stay unset), always passes a timeout, holds a slot of the concurrency budget while in flight, and retries
+20429 answers with exponential backoff and jitter (twilio-python has no 429 retry of its own; a 429 was
+never processed, so even a create is safe).
 """
 
 from __future__ import annotations

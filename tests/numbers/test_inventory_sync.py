@@ -13,6 +13,15 @@ def _buy(sandbox, account_sid, area_code="415", **fields):
     return sandbox.client().api.v2010.accounts(account_sid).incoming_phone_numbers.create(area_code=area_code, **fields)
 
 
+def _moved_at_twilio(sandbox, tenant):
+    """A parent number the portal has synced, then moved into `tenant`'s subaccount at Twilio."""
+    number = _buy(sandbox, sandbox.parent_sid)
+    numbers_sync_from_twilio()
+    sandbox.client().api.v2010.accounts(sandbox.parent_sid).incoming_phone_numbers(number.sid).update(
+        account_sid=tenant.subaccount_sid)
+    return number
+
+
 def _open(kind):
     return NumberDrift.objects.filter(kind=kind, resolved_at__isnull=True)
 
@@ -33,10 +42,7 @@ def test_numbers_bought_outside_the_portal_are_added_with_their_owner_and_flagge
 
 def test_a_number_moved_at_twilio_is_flagged_owner_changed_and_the_portal_owner_is_kept(sandbox, sandbox_tenants):
     [tenant] = sandbox_tenants(1)
-    number = _buy(sandbox, sandbox.parent_sid)
-    numbers_sync_from_twilio()
-    sandbox.client().api.v2010.accounts(sandbox.parent_sid).incoming_phone_numbers(number.sid).update(
-        account_sid=tenant.subaccount_sid)
+    number = _moved_at_twilio(sandbox, tenant)
 
     report = numbers_sync_from_twilio()
     numbers_sync_from_twilio()  # a second sync refreshes the open record instead of adding one
@@ -75,11 +81,8 @@ def test_a_number_released_at_twilio_is_flagged_vanished_and_its_row_kept(sandbo
 
 def test_a_number_in_a_portal_side_move_is_not_flagged_mid_move(sandbox, sandbox_tenants):
     [tenant] = sandbox_tenants(1)
-    number = _buy(sandbox, sandbox.parent_sid)
-    numbers_sync_from_twilio()
     # The move landed at Twilio; the portal's Operation has not recorded it yet.
-    sandbox.client().api.v2010.accounts(sandbox.parent_sid).incoming_phone_numbers(number.sid).update(
-        account_sid=tenant.subaccount_sid)
+    number = _moved_at_twilio(sandbox, tenant)
     Operation.objects.create(kind="number.transfer", target_sid=number.sid, state=Operation.State.RUNNING,
                              attempts=1, params={"from": sandbox.parent_sid, "to": tenant.subaccount_sid})
 
@@ -91,10 +94,7 @@ def test_a_number_in_a_portal_side_move_is_not_flagged_mid_move(sandbox, sandbox
 
 def test_a_number_marked_moving_in_the_portal_is_not_flagged_mid_move(sandbox, sandbox_tenants):
     [tenant] = sandbox_tenants(1)
-    number = _buy(sandbox, sandbox.parent_sid)
-    numbers_sync_from_twilio()
-    sandbox.client().api.v2010.accounts(sandbox.parent_sid).incoming_phone_numbers(number.sid).update(
-        account_sid=tenant.subaccount_sid)
+    number = _moved_at_twilio(sandbox, tenant)
     PhoneNumber.objects.filter(sid=number.sid).update(status=PhoneNumber.Status.MOVING)
 
     report = numbers_sync_from_twilio()

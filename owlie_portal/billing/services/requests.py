@@ -22,6 +22,7 @@ from owlie_portal.operations.services import (
 from owlie_portal.twilio_gateway.errors import TwilioPermanentError, TwilioTransientError
 
 from ..kinds import Kind
+from ..selectors import all_customers_sync_open
 from .sync import usage_sync, usage_sync_tenant_ids
 
 # Tenants per Operation of an all-customers sync: enough parts to fill the concurrency budget, none bigger
@@ -42,8 +43,7 @@ def usage_sync_request(*, requested_by, tenant=None, backfill: bool = False) -> 
 
 @transaction.atomic
 def _all_customers_request(*, requested_by, backfill: bool) -> tuple[Operation | Batch, bool]:
-    open_part = (Operation.objects.select_for_update(of=("self",)).select_related("batch")
-                 .filter(kind=Kind.USAGE_SYNC, tenant=None, state__in=Operation.OPEN_STATES).first())
+    open_part = all_customers_sync_open().select_for_update(of=("self",)).first()
     if open_part is not None:
         return open_part.batch or open_part, False
     tenant_ids = usage_sync_tenant_ids()
