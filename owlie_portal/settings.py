@@ -298,6 +298,9 @@ if not TWILIO_BASE_URL:
 # once (each request still takes a slot of TWILIO_MAX_CONCURRENCY).
 BILLING_DEFAULT_MARKUP_PERCENT = env.str("BILLING_DEFAULT_MARKUP_PERCENT", default="20")
 USAGE_SYNC_THREADS = env.int("USAGE_SYNC_THREADS", default=TWILIO_MAX_CONCURRENCY)
+# Lanes a batch is worked through by (operations/lanes.py): half again the budget, like the worker threads,
+# so a slot given back is taken while other lanes record their results.
+OPERATION_BATCH_LANES = env.int("OPERATION_BATCH_LANES", default=-(-3 * TWILIO_MAX_CONCURRENCY // 2))
 try:
     import decimal as _decimal
 

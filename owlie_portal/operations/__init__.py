@@ -7,7 +7,9 @@ States: ``queued`` → ``running`` → ``succeeded`` | ``failed``; a running row
 
 1. **Written, then sent.** A service writes the row (``queued``) in the transaction that asks for the
    change; the task message goes to the broker only after that transaction commits (``dispatch``). A
-   bulk writes its rows in one INSERT and sends one message that makes a worker send the rest. If the
+   bulk writes its rows in one INSERT and sends one message that starts the batch's *lanes*
+   (``lanes``): tasks that each take the batch's next untaken row and run its task body in their own
+   thread, so a bulk costs no broker message per row; the row is claimed and closed as below. If the
    broker is unreachable the row stays with ``dispatched_at`` empty, the person is told the work will
    start when the queue is back, and the sweeper sends it then.
 2. **Claimed exactly once.** A worker claims the row with one conditional UPDATE (queued|unknown →
@@ -19,7 +21,8 @@ States: ``queued`` → ``running`` → ``succeeded`` | ``failed``; a running row
 3. **Who retries what.**
    - *HTTP 20429*: the gateway's HTTP client retries in-process with full-jitter backoff (a 429 was
      never processed, so even a create is safe). Nothing else sees it unless the retries run out.
-   - *Celery's retry*: a transient Twilio error hands the row back (``queued``); an ambiguous one (a
+   - *Celery's retry* (a lane hands such a row to its own task, with the same backoff): a transient
+     Twilio error hands the row back (``queued``); an ambiguous one (a
      create or update whose answer was lost) or an error of the portal's own (database, Redis, a bug)
      marks it ``unknown``. The task retries with backoff up to ``OPERATION_MAX_ATTEMPTS``. When they are
      spent, a Twilio error closes the row ``failed`` — conditional on nobody having claimed it since —

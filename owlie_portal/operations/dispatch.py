@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -64,44 +63,3 @@ def batch_publish(batch: Batch) -> bool:
 def batch_dispatch_on_commit(batch: Batch) -> None:
     transaction.on_commit(lambda: batch_publish(batch))
 
-
-# The fan-out sends a batch's messages in chunks: each chunk is one pipelined broker write (kombu's
-# Producer.batch; transports without it publish one by one) and one UPDATE of dispatched_at, so the
-# first tasks start while later chunks are still being sent. The fan-out shares its worker with running
-# Operations, so it keeps its CPU low: the args' repr is given (Celery would otherwise compute it per message
-# with saferepr, a third of the cost measured at 0.25 ms of CPU per message). The first chunk is as small as
-# the Twilio budget, so the first tasks start before the rest of the first 250 are sent.
-FANOUT_CHUNK = 250
-
-
-def _publish_chunk(operations: list[Operation]) -> bool:
-    """Send one task message per Operation through one producer; False when the broker could not take
-    the chunk (then its delivery is uncertain: the rows stay unsent and a duplicate later is harmless)."""
-    try:
-        with celery_app.producer_or_acquire() as producer, producer.batch(max_size=len(operations)):
-            for operation in operations:
-                celery_app.send_task(kind_entry(operation.kind).task, kwargs={"operation_id": operation.pk},
-                                     task_id=operation.task_id, producer=producer,
-                                     argsrepr="()", kwargsrepr=f"{{'operation_id': {operation.pk}}}")
-    except Exception as error:  # see _publish
-        logger.warning("broker unreachable while sending a batch's tasks (%s); the sweeper sends them later",
-                       type(error).__name__)
-        return False
-    return True
-
-
-def batch_send_operations(*, batch_id: int) -> int:
-    """In a worker: send the task of every open, not yet sent Operation of the batch. Returns how many.
-
-    Safe to run twice (a redelivered message): a second copy of a task finds its row claimed or final."""
-    pending = list(Operation.objects.filter(batch_id=batch_id, state__in=Operation.OPEN_STATES,
-                                            dispatched_at__isnull=True, parent__isnull=True)
-                   .only("pk", "kind", "task_id").order_by("pk"))
-    sent, size = 0, min(settings.TWILIO_MAX_CONCURRENCY, FANOUT_CHUNK)
-    while sent < len(pending):
-        chunk = pending[sent:sent + size]
-        if not _publish_chunk(chunk):
-            break  # the broker went away: the rest stay unsent for the sweeper
-        Operation.objects.filter(pk__in=[operation.pk for operation in chunk]).update(dispatched_at=timezone.now())
-        sent, size = sent + len(chunk), FANOUT_CHUNK
-    return sent

@@ -37,7 +37,7 @@ def _send_unsent(report: SweepReport, now) -> None:
         if not dispatch.batch_publish(batch):
             return
         report.sent += 1
-    # Rows of a batch whose message went out are the batch's to send; the stale path below backs that up.
+    # Rows of a batch whose message went out are its lanes' to take; the stale path below backs that up.
     unsent = (Operation.objects.filter(state__in=Operation.OPEN_STATES, dispatched_at__isnull=True,
                                        parent__isnull=True, created_at__lt=grace)
               .filter(Q(batch__isnull=True) | Q(batch__dispatched_at__isnull=True)).order_by("pk"))

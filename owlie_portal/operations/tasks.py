@@ -1,4 +1,4 @@
-"""The ledger's Celery pieces: the base class every Operation task uses, the batch sender, the sweeper."""
+"""The ledger's Celery pieces: the base class every Operation task uses, batch lanes, the sweeper."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.conf import settings
 
 from owlie_portal.twilio_gateway.errors import TwilioAmbiguousError, TwilioError, TwilioTransientError
 
-from . import dispatch, sweeper
+from . import dispatch, lanes, sweeper
 from .models import Operation
 from .services import OperationInterrupted, operation_fail_unclaimed
 
@@ -49,7 +49,13 @@ class OperationTask(Task):
 
 @shared_task(name=dispatch.DISPATCH_BATCH_TASK, acks_late=True)
 def dispatch_batch(*, batch_id: int) -> int:
-    return dispatch.batch_send_operations(batch_id=batch_id)
+    return lanes.batch_start_lanes(batch_id=batch_id)
+
+
+@shared_task(name=lanes.LANE_TASK, acks_late=True, soft_time_limit=settings.OPERATION_TASK_SOFT_TIME_LIMIT_S,
+             time_limit=settings.OPERATION_TASK_TIME_LIMIT_S)
+def run_batch_lane(*, batch_id: int) -> int:
+    return lanes.batch_lane_run(batch_id=batch_id).ran
 
 
 @shared_task(name="operations.sweep")

@@ -1,0 +1,148 @@
+"""Batch lanes: how a worker works through a batch without one broker message per Operation.
+
+A batch's one message starts ``OPERATION_BATCH_LANES`` lane tasks. A lane takes the batch's next row nobody
+has taken (one conditional UPDATE that stamps ``dispatched_at``; PostgreSQL skips rows another lane is
+taking) and runs that row's own task body in this thread, then takes the next, until none is left. The
+row is then claimed and closed exactly as a task delivered on its own would claim and close it, so the
+guarantees of the ledger do not depend on lanes; what lanes save is the broker round trip, the message
+decoding and Celery's bookkeeping per Operation (measured: 38% of the workers' CPU in a 1,000-tenant bulk).
+
+A lane runs first attempts only. An attempt that should be retried (a transient or ambiguous Twilio error,
+an error of the portal's own) is handed to the row's own task with Celery's backoff, as if that task had
+retried; when the broker cannot take it, the row is left for a lane to take again (``dispatched_at``
+cleared). After an error of the portal's own (Redis, the database) a lane pauses before its next row, so a
+short outage does not run through the batch. A lane works for at most ``LANE_MAX_S`` and then hands over to
+a fresh lane message, which keeps each message within the prefork pool's time limits. Rows whose lanes all
+died (a worker killed) are re-driven by the sweeper's stale path, like any row whose worker vanished.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+from celery.utils.time import get_exponential_backoff_interval
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from owlie_portal.celery import app as celery_app
+
+from .models import Operation
+from .registry import kind_entry
+from .services import OperationInterrupted
+
+logger = logging.getLogger(__name__)
+
+LANE_TASK = "operations.run_batch_lane"
+LANE_MAX_S = min(120, max(1, settings.OPERATION_TASK_SOFT_TIME_LIMIT_S // 2))
+# A lane that hit the portal's own trouble waits before its next row: 0.5 s, doubling to 8 s while it lasts.
+PAUSE_FIRST_S, PAUSE_MAX_S = 0.5, 8.0
+
+
+@dataclass
+class LaneReport:
+    ran: int = 0
+    handed_off: int = 0
+    continued: bool = False
+
+
+def lanes_for(pending: int) -> int:
+    return max(0, min(pending, settings.OPERATION_BATCH_LANES))
+
+
+def _take_sql() -> str:
+    quote = connection.ops.quote_name
+    table = quote(Operation._meta.db_table)
+    return (f"UPDATE {table} SET dispatched_at = %s WHERE id = (SELECT id FROM {table} WHERE batch_id = %s "
+            f"AND dispatched_at IS NULL AND parent_id IS NULL AND state IN (%s, %s) AND attempts < %s "
+            f"LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING id, kind, task_id, attempts")
+
+
+def lane_take(batch_id: int) -> tuple[int, str, str, int] | None:
+    """Take the batch's next untaken open row: (id, kind, task_id, attempts), or None when none is left."""
+    open_states = (Operation.State.QUEUED, Operation.State.UNKNOWN)
+    now = timezone.now()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_take_sql(), [now, batch_id, *open_states, settings.OPERATION_MAX_ATTEMPTS])
+            return cursor.fetchone()
+    # SQLite (the embedded default) serialises writers: a conditional UPDATE decides who took the row.
+    untaken = Operation.objects.filter(batch_id=batch_id, dispatched_at__isnull=True, parent__isnull=True,
+                                       state__in=open_states, attempts__lt=settings.OPERATION_MAX_ATTEMPTS)
+    while (row := untaken.order_by().values_list("pk", "kind", "task_id", "attempts").first()) is not None:
+        if Operation.objects.filter(pk=row[0], dispatched_at__isnull=True).update(dispatched_at=now):
+            return row
+    return None
+
+
+def _hand_off(task, operation_id: int, task_id: str, attempts: int) -> bool:
+    """Send the row to its own task with the backoff Celery's retry would use; False when the broker is
+    unreachable (the row is then left for a lane to take again)."""
+    countdown = get_exponential_backoff_interval(factor=task.retry_backoff, retries=max(0, attempts - 1),
+                                                 maximum=task.retry_backoff_max, full_jitter=task.retry_jitter)
+    try:
+        task.apply_async(kwargs={"operation_id": operation_id}, task_id=task_id, countdown=countdown,
+                         retries=max(1, attempts))
+        return True
+    except Exception as error:  # kombu/redis raise several families
+        logger.warning("operation %s: broker unreachable for its retry (%s); a lane takes it again",
+                       operation_id, type(error).__name__)
+        Operation.objects.filter(pk=operation_id).exclude(state=Operation.State.RUNNING).update(dispatched_at=None)
+        return False
+
+
+def batch_lane_run(*, batch_id: int, clock=time.monotonic, sleep=time.sleep) -> LaneReport:
+    """Work through the batch's untaken rows in this thread (see the module docstring)."""
+    report, started, pause = LaneReport(), clock(), 0.0
+    while clock() - started < LANE_MAX_S:
+        try:
+            taken = lane_take(batch_id)
+        except Exception as error:  # the database is away: pause, then look again
+            logger.warning("batch %s lane: could not take a row (%s)", batch_id, type(error).__name__)
+            taken, pause = None, min(PAUSE_MAX_S, pause * 2 or PAUSE_FIRST_S)
+            if clock() - started + pause >= LANE_MAX_S:
+                break
+            sleep(pause)
+            continue
+        if taken is None:
+            return report
+        operation_id, kind, task_id, attempts = taken
+        task = celery_app.tasks[kind_entry(kind).task]
+        try:
+            task(operation_id=operation_id)  # the task's body, called directly: a retry re-raises here
+            pause = 0.0
+        except task.autoretry_for as error:
+            report.handed_off += 1
+            handed = _hand_off(task, operation_id, task_id, attempts + 1)
+            if isinstance(error, OperationInterrupted) or not handed:
+                pause = min(PAUSE_MAX_S, pause * 2 or PAUSE_FIRST_S)
+                sleep(pause)
+        except Exception:  # a bug: the row stays as the work left it and the sweeper re-drives it
+            logger.exception("batch %s lane: operation %s raised", batch_id, operation_id)
+        report.ran += 1
+    report.continued = batch_lanes_start(batch_id=batch_id, lanes=1) == 1
+    return report
+
+
+def batch_start_lanes(*, batch_id: int) -> int:
+    """In a worker, for the batch's one message: start lanes for its open rows not yet taken. Returns how
+    many lane messages went out. Safe to run twice (a redelivered message): lanes take only untaken rows."""
+    pending = Operation.objects.filter(batch_id=batch_id, state__in=Operation.OPEN_STATES,
+                                       dispatched_at__isnull=True, parent__isnull=True).count()
+    return batch_lanes_start(batch_id=batch_id, lanes=lanes_for(pending))
+
+
+def batch_lanes_start(*, batch_id: int, lanes: int) -> int:
+    """Send `lanes` lane messages for the batch; how many went out (0 when the broker is unreachable)."""
+    try:
+        with celery_app.producer_or_acquire() as producer:
+            for _ in range(lanes):
+                celery_app.send_task(LANE_TASK, kwargs={"batch_id": batch_id}, producer=producer,
+                                     argsrepr="()", kwargsrepr=f"{{'batch_id': {batch_id}}}")
+    except Exception as error:
+        logger.warning("batch %s: broker unreachable while starting lanes (%s); the sweeper re-drives its rows",
+                       batch_id, type(error).__name__)
+        return 0
+    return lanes
