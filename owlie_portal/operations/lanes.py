@@ -10,8 +10,9 @@ decoding and Celery's bookkeeping per Operation (measured: 38% of the workers' C
 A lane runs first attempts only. An attempt that should be retried (a transient or ambiguous Twilio error,
 an error of the portal's own) is handed to the row's own task with Celery's backoff, as if that task had
 retried; when the broker cannot take it, the row is left for a lane to take again (``dispatched_at``
-cleared). After an error of the portal's own (Redis, the database) a lane pauses before its next row, so a
-short outage does not run through the batch. A lane works for at most ``LANE_MAX_S`` and then hands over to
+cleared). After an error of the portal's own (Redis, the database) a lane takes no row until the database
+and the Twilio budget answer again (``portal_answers``, probed at 0.5 s doubling to 8 s), so an outage does
+not run through the batch spending attempts. A lane works for at most ``LANE_MAX_S`` and then hands over to
 a fresh lane message, which keeps each message within the prefork pool's time limits. Rows whose lanes all
 died (a worker killed) are re-driven by the sweeper's stale path, like any row whose worker vanished.
 """
@@ -28,6 +29,8 @@ from django.db import connection
 from django.utils import timezone
 
 from owlie_portal.celery import app as celery_app
+
+from owlie_portal.twilio_gateway.budget import current_budget
 
 from .models import Operation
 from .registry import kind_entry
@@ -93,35 +96,60 @@ def _hand_off(task, operation_id: int, task_id: str, attempts: int) -> bool:
         return False
 
 
-def batch_lane_run(*, batch_id: int, clock=time.monotonic, sleep=time.sleep) -> LaneReport:
+def portal_answers() -> bool:
+    """Whether the portal's own services a lane needs answer again: the database and the Twilio budget."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception:
+        if not connection.in_atomic_block:
+            connection.close()  # a broken connection: the next use opens a new one
+        return False
+    return current_budget().answers()
+
+
+def _wait_for_portal(time_left, sleep, answers) -> bool:
+    """Pause after the portal's own trouble, without taking rows (each take would spend an attempt),
+    until its services answer: 0.5 s, doubling to 8 s. False when the lane's time ran out first."""
+    pause = PAUSE_FIRST_S
+    while pause <= time_left():
+        sleep(pause)
+        if answers():
+            return True
+        pause = min(PAUSE_MAX_S, pause * 2)
+    return False
+
+
+def batch_lane_run(*, batch_id: int, clock=time.monotonic, sleep=time.sleep, answers=portal_answers) -> LaneReport:
     """Work through the batch's untaken rows in this thread (see the module docstring)."""
-    report, started, pause = LaneReport(), clock(), 0.0
-    while clock() - started < LANE_MAX_S:
+    report, started = LaneReport(), clock()
+
+    def time_left() -> float:
+        return LANE_MAX_S - (clock() - started)
+
+    while time_left() > 0:
         try:
             taken = lane_take(batch_id)
-        except Exception as error:  # the database is away: pause, then look again
+        except Exception as error:  # the database is away
             logger.warning("batch %s lane: could not take a row (%s)", batch_id, type(error).__name__)
-            taken, pause = None, min(PAUSE_MAX_S, pause * 2 or PAUSE_FIRST_S)
-            if clock() - started + pause >= LANE_MAX_S:
+            if not _wait_for_portal(time_left, sleep, answers):
                 break
-            sleep(pause)
             continue
         if taken is None:
             return report
         operation_id, kind, task_id, attempts = taken
         task = celery_app.tasks[kind_entry(kind).task]
+        report.ran += 1
         try:
             task(operation_id=operation_id)  # the task's body, called directly: a retry re-raises here
-            pause = 0.0
         except task.autoretry_for as error:
             report.handed_off += 1
             handed = _hand_off(task, operation_id, task_id, attempts + 1)
             if isinstance(error, OperationInterrupted) or not handed:
-                pause = min(PAUSE_MAX_S, pause * 2 or PAUSE_FIRST_S)
-                sleep(pause)
+                if not _wait_for_portal(time_left, sleep, answers):
+                    break
         except Exception:  # a bug: the row stays as the work left it and the sweeper re-drives it
             logger.exception("batch %s lane: operation %s raised", batch_id, operation_id)
-        report.ran += 1
     report.continued = batch_lanes_start(batch_id=batch_id, lanes=1) == 1
     return report
 

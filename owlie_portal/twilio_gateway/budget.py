@@ -82,6 +82,9 @@ class LocalBudget:
     def __init__(self, limit: int):
         self._semaphore = threading.BoundedSemaphore(limit)
 
+    def answers(self) -> bool:
+        return True
+
     @contextmanager
     def slot(self):
         if not self._semaphore.acquire(timeout=WAIT_LIMIT_S):
@@ -101,6 +104,13 @@ class RedisBudget:
         self._acquire = self._redis.register_script(_ACQUIRE)
         self._release = self._redis.register_script(_RELEASE)
         self._key, self._wake_key, self._limit, self._lease_s = key, f"{key}:wake", limit, lease_s
+
+    def answers(self) -> bool:
+        """Whether Redis answers now (a paused batch lane asks before it takes its next row)."""
+        try:
+            return bool(self._redis.ping())
+        except redis.RedisError:
+            return False
 
     @contextmanager
     def slot(self):

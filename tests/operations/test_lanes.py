@@ -154,3 +154,58 @@ def test_a_batch_worked_by_lanes_that_hand_over_ends_with_one_change_per_tenant(
     assert set(Operation.objects.filter(batch=batch).values_list("attempts", flat=True)) == {1}
     assert set(Tenant.objects.values_list("status", flat=True)) == {Tenant.Status.SUSPENDED}
     assert _updates(sandbox) == 20
+
+
+def test_after_the_portals_own_trouble_a_lane_takes_no_row_until_redis_and_the_database_answer(
+        db, sandbox, sandbox_tenants, support_user, monkeypatch):
+    tenants = sandbox_tenants(3)
+    batch = _bulk_suspend(tenants, support_user)
+    sandbox.sandbox.faults.add_targeted(endpoint=UPDATE_ENDPOINT, outcome="500")
+    monkeypatch.setattr(tenant_tasks.set_subaccount_status, "apply_async", _refused)
+    pauses, probes = [], iter([False, False, True])
+
+    def sleep(seconds):  # while the lane waits, nothing of the batch is taken or spent
+        pauses.append(seconds)
+        assert sum(Operation.objects.filter(batch=batch).values_list("attempts", flat=True)) == 1
+
+    report = lanes.batch_lane_run(batch_id=batch.pk, sleep=sleep, answers=lambda: next(probes))
+
+    assert pauses == [0.5, 1.0, 2.0]
+    assert (report.ran, report.handed_off) == (4, 1)
+    assert set(Operation.objects.filter(batch=batch).values_list("state", flat=True)) == {State.SUCCEEDED}
+
+
+def test_a_lane_whose_portal_stays_away_leaves_the_untaken_rows_as_they_were(
+        db, sandbox, sandbox_tenants, support_user, monkeypatch):
+    tenants = sandbox_tenants(3)
+    batch = _bulk_suspend(tenants, support_user)
+    sandbox.sandbox.faults.add_targeted(endpoint=UPDATE_ENDPOINT, outcome="500")
+    monkeypatch.setattr(tenant_tasks.set_subaccount_status, "apply_async", _refused)
+    monkeypatch.setattr(lanes, "batch_lanes_start", lambda **kwargs: 0)  # the queue is away too
+    now = [0.0]
+    monkeypatch.setattr(lanes, "LANE_MAX_S", 10)
+
+    report = lanes.batch_lane_run(batch_id=batch.pk, clock=lambda: now[0],
+                                  sleep=lambda s: now.__setitem__(0, now[0] + s), answers=lambda: False)
+
+    assert (report.ran, report.handed_off, report.continued) == (1, 1, False)
+    assert now[0] == 0.5 + 1 + 2 + 4  # the next pause (8 s) would pass the lane's time
+    rows = Operation.objects.filter(batch=batch)
+    assert rows.filter(dispatched_at__isnull=True, state__in=Operation.OPEN_STATES).count() == 3
+    assert sorted(rows.values_list("attempts", flat=True)) == [0, 0, 1]
+
+
+def _refused(**kwargs):
+    raise OperationalError("Error 111 connecting to 10.0.0.9:6379. Connection refused.")
+
+
+def test_the_portal_answers_only_when_the_database_and_the_budgets_redis_do(db, settings):
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    settings.TWILIO_REDIS_URL = f"redis://127.0.0.1:{closed_port}/0"
+    assert lanes.portal_answers() is False
+    settings.TWILIO_REDIS_URL = ""  # the in-process budget (the embedded mode) always answers
+    assert lanes.portal_answers() is True
