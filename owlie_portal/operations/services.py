@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from functools import lru_cache
 from typing import Callable
 
 from django.db import connection, transaction
@@ -134,14 +135,50 @@ def operation_claim(*, operation_id: int) -> Operation | None:
     `attempts` is the claim every later write of this worker is conditional on."""
     now = timezone.now()
     params = [State.RUNNING, now, now, operation_id, State.QUEUED, State.UNKNOWN]
-    claimed = list(Operation.objects.raw(_claim_sql(), params))
-    return claimed[0] if claimed else None
+    with connection.cursor() as cursor:
+        cursor.execute(_claim_sql(), params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    # The columns in concrete-field order, converted as the ORM's own reads convert them.
+    values = [_convert(value, converters) for value, converters in zip(row, _claim_converters(connection.vendor))]
+    return Operation.from_db(connection.alias, [field.attname for field in Operation._meta.concrete_fields], values)
+
+
+@lru_cache(maxsize=4)
+def _claim_converters(vendor: str) -> list[list]:
+    """Per column of the claim's RETURNING: the backend's converters, then the field's (the ORM's order)."""
+    columns = [field.get_col(Operation._meta.db_table) for field in Operation._meta.concrete_fields]
+    return [[(converter, column) for converter in (*connection.ops.get_db_converters(column),
+                                                   *column.get_db_converters(connection))]
+            for column in columns]
+
+
+def _convert(value, converters):
+    for converter, column in converters:
+        value = converter(value, column, connection)
+    return value
+
+
+@lru_cache(maxsize=32)
+def _under_claim_sql(names: tuple[str, ...]) -> str:
+    quote, meta = connection.ops.quote_name, Operation._meta
+    assignments = ", ".join(f"{quote(meta.get_field(name).column)} = %s" for name in names)
+    return (f"UPDATE {quote(meta.db_table)} SET {assignments} "
+            f"WHERE {quote('id')} = %s AND {quote('state')} = %s AND {quote('attempts')} = %s")
 
 
 def _write_under_claim(operation: Operation, **fields) -> bool:
-    """Write `fields` only while this worker's claim holds (running, same attempt). True if it won."""
+    """Write `fields` only while this worker's claim holds (running, same attempt). True if it won.
+
+    One UPDATE whose text is built once per set of fields, the values prepared by their model fields as
+    the ORM prepares them: compiling the queryset each time was a fifth of a bulk Operation's CPU."""
     fields.setdefault("updated_at", timezone.now())
-    won = Operation.objects.filter(pk=operation.pk, state=State.RUNNING, attempts=operation.attempts).update(**fields)
+    meta = Operation._meta
+    values = [meta.get_field(name).get_db_prep_save(value, connection) for name, value in fields.items()]
+    with connection.cursor() as cursor:
+        cursor.execute(_under_claim_sql(tuple(fields)), [*values, operation.pk, State.RUNNING, operation.attempts])
+        won = cursor.rowcount
     if won:
         for name, value in fields.items():
             setattr(operation, name, value)

@@ -137,3 +137,22 @@ def test_an_error_of_the_portals_own_leaves_the_row_unknown_for_reconciliation_n
     assert operation.state == State.UNKNOWN
     assert "redis-internal" not in operation.error_message and "6379" not in operation.error_message
     assert "Twilio is checked before it is retried" in operation.error_message
+
+
+def test_a_claim_reads_the_row_as_the_orm_reads_it_and_a_close_writes_what_the_orm_would(
+        db, sandbox, sandbox_tenants, support_user):
+    [tenant] = sandbox_tenants(1)
+    operation = _suspend(tenant, support_user)
+
+    claimed = operation_claim(operation_id=operation.pk)
+    stored = Operation.objects.get(pk=operation.pk)
+    for field in Operation._meta.concrete_fields:
+        assert getattr(claimed, field.attname) == getattr(stored, field.attname), field.name
+    assert claimed.params == {"reason": "fraud", "note": "chargebacks"} and claimed.started_at.tzinfo is not None
+    assert not claimed._state.adding
+
+    assert operation_succeed(claimed, result_sid="AC" + "1" * 32, result={"moved": ["PN1"], "n": 2}) is True
+    stored = Operation.objects.get(pk=operation.pk)
+    assert (stored.state, stored.result_sid, stored.result) == (State.SUCCEEDED, "AC" + "1" * 32,
+                                                                {"moved": ["PN1"], "n": 2})
+    assert stored.finished_at == claimed.finished_at and stored.updated_at == claimed.updated_at
