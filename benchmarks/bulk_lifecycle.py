@@ -97,7 +97,7 @@ def run_bulk(tenants, *, n: int) -> tuple[float, float, dict]:
 
 
 def timeline(operations, started_at) -> dict:
-    """Seconds after the service call began: when the fan-out had sent every message, and when the
+    """Seconds after the service call began: when the lanes had taken every row, and when the
     first, median and last Operation started and finished (where a slow run loses its time)."""
     def seconds(values):
         values = sorted((v - started_at).total_seconds() for v in values if v is not None)

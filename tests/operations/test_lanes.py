@@ -156,12 +156,18 @@ def test_a_batch_worked_by_lanes_that_hand_over_ends_with_one_change_per_tenant(
     assert _updates(sandbox) == 20
 
 
-def test_after_the_portals_own_trouble_a_lane_takes_no_row_until_redis_and_the_database_answer(
-        db, sandbox, sandbox_tenants, support_user, monkeypatch):
-    tenants = sandbox_tenants(3)
-    batch = _bulk_suspend(tenants, support_user)
+@pytest.fixture
+def refused_retry_batch(db, sandbox, sandbox_tenants, support_user, monkeypatch):
+    """Three tenants' suspends: the first update answers 500 and the broker refuses its retry."""
+    batch = _bulk_suspend(sandbox_tenants(3), support_user)
     sandbox.sandbox.faults.add_targeted(endpoint=UPDATE_ENDPOINT, outcome="500")
     monkeypatch.setattr(tenant_tasks.set_subaccount_status, "apply_async", _refused)
+    return batch
+
+
+def test_after_the_portals_own_trouble_a_lane_takes_no_row_until_redis_and_the_database_answer(
+        refused_retry_batch):
+    batch = refused_retry_batch
     pauses, probes = [], iter([False, False, True])
 
     def sleep(seconds):  # while the lane waits, nothing of the batch is taken or spent
@@ -175,12 +181,8 @@ def test_after_the_portals_own_trouble_a_lane_takes_no_row_until_redis_and_the_d
     assert set(Operation.objects.filter(batch=batch).values_list("state", flat=True)) == {State.SUCCEEDED}
 
 
-def test_a_lane_whose_portal_stays_away_leaves_the_untaken_rows_as_they_were(
-        db, sandbox, sandbox_tenants, support_user, monkeypatch):
-    tenants = sandbox_tenants(3)
-    batch = _bulk_suspend(tenants, support_user)
-    sandbox.sandbox.faults.add_targeted(endpoint=UPDATE_ENDPOINT, outcome="500")
-    monkeypatch.setattr(tenant_tasks.set_subaccount_status, "apply_async", _refused)
+def test_a_lane_whose_portal_stays_away_leaves_the_untaken_rows_as_they_were(refused_retry_batch, monkeypatch):
+    batch = refused_retry_batch
     monkeypatch.setattr(lanes, "batch_lanes_start", lambda **kwargs: 0)  # the queue is away too
     now = [0.0]
     monkeypatch.setattr(lanes, "LANE_MAX_S", 10)
