@@ -1,13 +1,14 @@
 """Batch lanes: how a worker works through a batch without one broker message per Operation.
 
 A batch's one message starts ``OPERATION_BATCH_LANES`` lane tasks. A lane takes the batch's next row nobody
-has taken (one conditional UPDATE that stamps ``dispatched_at``; PostgreSQL skips rows another lane is
-taking) and runs that row's own task body in this thread, then takes the next, until none is left. The
-row is then claimed and closed exactly as a task delivered on its own would claim and close it, so the
-guarantees of the ledger do not depend on lanes; what lanes save is the broker round trip, the message
-decoding and Celery's bookkeeping per Operation (measured: 38% of the workers' CPU in a 1,000-tenant bulk).
+has taken and claims it, in one conditional UPDATE that also stamps ``dispatched_at`` (PostgreSQL skips
+rows another lane is taking), runs that row's own task body in this thread, then takes the next, until
+none is left. The claim is the ledger's ordinary one (queued|unknown → running, ``attempts + 1``) and the
+body closes the row as a task delivered on its own would, so the guarantees of the ledger do not depend
+on lanes. What lanes save is the broker round trip, the message decoding and Celery's bookkeeping per
+Operation (measured: 38% of the workers' CPU in a 1,000-tenant bulk).
 
-A lane runs first attempts only. An attempt that should be retried (a transient or ambiguous Twilio error,
+A lane does not retry. An attempt that should be retried (a transient or ambiguous Twilio error,
 an error of the portal's own) is handed to the row's own task with Celery's backoff, as if that task had
 retried; when the broker cannot take it, the row is left for a lane to take again (``dispatched_at``
 cleared). After an error of the portal's own (Redis, the database) a lane takes no row until the database
@@ -26,7 +27,6 @@ from dataclasses import dataclass
 from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
 from django.db import connection
-from django.utils import timezone
 
 from owlie_portal.celery import app as celery_app
 
@@ -34,7 +34,7 @@ from owlie_portal.twilio_gateway.budget import current_budget
 
 from .models import Operation
 from .registry import kind_entry
-from .services import OperationInterrupted
+from .services import OperationInterrupted, operation_claim_next_of_batch, operation_claimed_for_call
 
 logger = logging.getLogger(__name__)
 
@@ -55,29 +55,9 @@ def lanes_for(pending: int) -> int:
     return max(0, min(pending, settings.OPERATION_BATCH_LANES))
 
 
-def _take_sql() -> str:
-    quote = connection.ops.quote_name
-    table = quote(Operation._meta.db_table)
-    return (f"UPDATE {table} SET dispatched_at = %s WHERE id = (SELECT id FROM {table} WHERE batch_id = %s "
-            f"AND dispatched_at IS NULL AND parent_id IS NULL AND state IN (%s, %s) AND attempts < %s "
-            f"LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING id, kind, task_id, attempts")
-
-
-def lane_take(batch_id: int) -> tuple[int, str, str, int] | None:
-    """Take the batch's next untaken open row: (id, kind, task_id, attempts), or None when none is left."""
-    open_states = (Operation.State.QUEUED, Operation.State.UNKNOWN)
-    now = timezone.now()
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(_take_sql(), [now, batch_id, *open_states, settings.OPERATION_MAX_ATTEMPTS])
-            return cursor.fetchone()
-    # SQLite (the embedded default) serialises writers: a conditional UPDATE decides who took the row.
-    untaken = Operation.objects.filter(batch_id=batch_id, dispatched_at__isnull=True, parent__isnull=True,
-                                       state__in=open_states, attempts__lt=settings.OPERATION_MAX_ATTEMPTS)
-    while (row := untaken.order_by().values_list("pk", "kind", "task_id", "attempts").first()) is not None:
-        if Operation.objects.filter(pk=row[0], dispatched_at__isnull=True).update(dispatched_at=now):
-            return row
-    return None
+def lane_take(batch_id: int) -> Operation | None:
+    """Claim the batch's next untaken open row for this lane (see `operation_claim_next_of_batch`)."""
+    return operation_claim_next_of_batch(batch_id=batch_id, max_attempts=settings.OPERATION_MAX_ATTEMPTS)
 
 
 def _hand_off(task, operation_id: int, task_id: str, attempts: int) -> bool:
@@ -137,19 +117,19 @@ def batch_lane_run(*, batch_id: int, clock=time.monotonic, sleep=time.sleep, ans
             continue
         if taken is None:
             return report
-        operation_id, kind, task_id, attempts = taken
-        task = celery_app.tasks[kind_entry(kind).task]
+        task = celery_app.tasks[kind_entry(taken.kind).task]
         report.ran += 1
         try:
-            task(operation_id=operation_id)  # the task's body, called directly: a retry re-raises here
+            with operation_claimed_for_call(taken):  # the body's own claim takes this row: no second UPDATE
+                task(operation_id=taken.pk)  # the task's body, called directly: a retry re-raises here
         except task.autoretry_for as error:
             report.handed_off += 1
-            handed = _hand_off(task, operation_id, task_id, attempts + 1)
+            handed = _hand_off(task, taken.pk, taken.task_id, taken.attempts)
             if isinstance(error, OperationInterrupted) or not handed:
                 if not _wait_for_portal(time_left, sleep, answers):
                     break
         except Exception:  # a bug: the row stays as the work left it and the sweeper re-drives it
-            logger.exception("batch %s lane: operation %s raised", batch_id, operation_id)
+            logger.exception("batch %s lane: operation %s raised", batch_id, taken.pk)
     report.continued = batch_lanes_start(batch_id=batch_id, lanes=1) == 1
     return report
 

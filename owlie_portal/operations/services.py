@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import uuid
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from typing import Callable
 
@@ -11,6 +13,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from owlie_portal.errors import DomainError
+from owlie_portal.row_updates import rows_update
 from owlie_portal.twilio_gateway.errors import (
     TwilioAmbiguousError,
     TwilioError,
@@ -121,11 +124,27 @@ def batch_create(*, kind: str, description: str, requested_by, total: int, refus
                                 refused=len(refused), refused_detail="\n".join(refused), params=params or {})
 
 
+def _returning() -> str:
+    return ", ".join(connection.ops.quote_name(field.column) for field in Operation._meta.concrete_fields)
+
+
 def _claim_sql() -> str:
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in Operation._meta.concrete_fields)
     return (f"UPDATE {quote(Operation._meta.db_table)} SET state = %s, attempts = attempts + 1, "
-            f"started_at = %s, updated_at = %s WHERE id = %s AND state IN (%s, %s) RETURNING {columns}")
+            f"started_at = %s, updated_at = %s WHERE id = %s AND state IN (%s, %s) RETURNING {_returning()}")
+
+
+def _claim_next_sql() -> str:
+    table = connection.ops.quote_name(Operation._meta.db_table)
+    return (f"UPDATE {table} SET state = %s, attempts = attempts + 1, started_at = %s, updated_at = %s, "
+            f"dispatched_at = %s WHERE id = (SELECT id FROM {table} WHERE batch_id = %s AND dispatched_at IS NULL "
+            f"AND parent_id IS NULL AND state IN (%s, %s) AND attempts < %s LIMIT 1 FOR UPDATE SKIP LOCKED) "
+            f"RETURNING {_returning()}")
+
+
+# A row a batch lane claimed for the task body it is about to call in this thread (lanes.py): that body's
+# own claim takes it instead of claiming again.
+_claimed_for_this_call: ContextVar[Operation | None] = ContextVar("claimed_for_this_call", default=None)
 
 
 def operation_claim(*, operation_id: int) -> Operation | None:
@@ -133,10 +152,49 @@ def operation_claim(*, operation_id: int) -> Operation | None:
 
     One conditional UPDATE … RETURNING: the claim and the read are one statement. The returned row's
     `attempts` is the claim every later write of this worker is conditional on."""
+    claimed = _claimed_for_this_call.get()
+    if claimed is not None and claimed.pk == operation_id:
+        _claimed_for_this_call.set(None)
+        return claimed
     now = timezone.now()
-    params = [State.RUNNING, now, now, operation_id, State.QUEUED, State.UNKNOWN]
+    return _claimed_row(_claim_sql(), [State.RUNNING, now, now, operation_id, State.QUEUED, State.UNKNOWN])
+
+
+def operation_claim_next_of_batch(*, batch_id: int, max_attempts: int) -> Operation | None:
+    """Claim the batch's next open row that no lane or message has taken (stamping `dispatched_at`), or None.
+
+    PostgreSQL: one UPDATE whose row is picked with SKIP LOCKED, so lanes never wait on each other or
+    take the same row. SQLite (one writer at a time): pick a row, then the ordinary conditional claim."""
+    now = timezone.now()
+    if connection.vendor == "postgresql":
+        return _claimed_row(_claim_next_sql(), [State.RUNNING, now, now, now, batch_id, State.QUEUED,
+                                                State.UNKNOWN, max_attempts])
+    untaken = Operation.objects.filter(batch_id=batch_id, dispatched_at__isnull=True, parent__isnull=True,
+                                       state__in=(State.QUEUED, State.UNKNOWN), attempts__lt=max_attempts)
+    while (pk := untaken.order_by().values_list("pk", flat=True).first()) is not None:
+        if Operation.objects.filter(pk=pk, dispatched_at__isnull=True).update(dispatched_at=now):
+            claimed = operation_claim(operation_id=pk)
+            if claimed is not None:
+                return claimed
+    return None
+
+
+@contextmanager
+def operation_claimed_for_call(operation: Operation):
+    """Within this block, the task body's own claim of `operation` takes the row already claimed."""
+    token = _claimed_for_this_call.set(operation)
+    try:
+        yield
+    finally:
+        if _claimed_for_this_call.get() is operation:  # a body that never claimed: a programming error
+            logger.error("operation %s: claimed for a task body that did not take it; the sweeper re-drives it",
+                         operation.pk)
+        _claimed_for_this_call.reset(token)
+
+
+def _claimed_row(sql: str, params: list) -> Operation | None:
     with connection.cursor() as cursor:
-        cursor.execute(_claim_sql(), params)
+        cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
         return None
@@ -160,25 +218,11 @@ def _convert(value, converters):
     return value
 
 
-@lru_cache(maxsize=32)
-def _under_claim_sql(names: tuple[str, ...]) -> str:
-    quote, meta = connection.ops.quote_name, Operation._meta
-    assignments = ", ".join(f"{quote(meta.get_field(name).column)} = %s" for name in names)
-    return (f"UPDATE {quote(meta.db_table)} SET {assignments} "
-            f"WHERE {quote('id')} = %s AND {quote('state')} = %s AND {quote('attempts')} = %s")
-
-
 def _write_under_claim(operation: Operation, **fields) -> bool:
-    """Write `fields` only while this worker's claim holds (running, same attempt). True if it won.
-
-    One UPDATE whose text is built once per set of fields, the values prepared by their model fields as
-    the ORM prepares them: compiling the queryset each time was a fifth of a bulk Operation's CPU."""
+    """Write `fields` only while this worker's claim holds (running, same attempt). True if it won."""
     fields.setdefault("updated_at", timezone.now())
-    meta = Operation._meta
-    values = [meta.get_field(name).get_db_prep_save(value, connection) for name, value in fields.items()]
-    with connection.cursor() as cursor:
-        cursor.execute(_under_claim_sql(tuple(fields)), [*values, operation.pk, State.RUNNING, operation.attempts])
-        won = cursor.rowcount
+    won = rows_update(Operation, where={"pk": operation.pk, "state": State.RUNNING, "attempts": operation.attempts},
+                      values=fields)
     if won:
         for name, value in fields.items():
             setattr(operation, name, value)

@@ -43,8 +43,9 @@ def test_lanes_taking_at_once_take_every_row_exactly_once(transactional_db, supp
     def lane(mine: list[int]) -> None:
         try:
             start.wait()
-            while (row := lanes.lane_take(batch.pk)) is not None:
-                mine.append(row[0])
+            while (claimed := lanes.lane_take(batch.pk)) is not None:
+                assert (claimed.state, claimed.attempts) == (State.RUNNING, 1)
+                mine.append(claimed.pk)
         finally:
             connections.close_all()
 
@@ -59,6 +60,7 @@ def test_lanes_taking_at_once_take_every_row_exactly_once(transactional_db, supp
     assert set(every) == set(Operation.objects.filter(batch=batch).values_list("pk", flat=True))
     assert sum(1 for mine in taken if mine) > 1  # the lanes really did share the batch
     assert not Operation.objects.filter(batch=batch, dispatched_at__isnull=True).exists()
+    assert set(Operation.objects.filter(batch=batch).values_list("state", "attempts")) == {(State.RUNNING, 1)}
 
 
 def test_a_lane_runs_every_row_once_and_a_second_lane_finds_nothing_left(db, sandbox, sandbox_tenants,

@@ -8,6 +8,7 @@ from django.utils import timezone
 from owlie_portal.numbers.services import numbers_delete_released, numbers_move_to_parent
 from owlie_portal.operations.models import Operation
 from owlie_portal.operations.services import operation_perform, operation_succeed
+from owlie_portal.row_updates import rows_update
 from owlie_portal.twilio_gateway import accounts as twilio_accounts
 
 from ..kinds import Kind
@@ -30,7 +31,7 @@ def _apply(operation: Operation, status: str) -> None:
     with transaction.atomic():
         if not operation_succeed(operation, result_sid=operation.target_sid):
             return
-        Tenant.objects.filter(pk=operation.tenant_id).update(**fields)
+        rows_update(Tenant, where={"pk": operation.tenant_id}, values=fields)
         if status == Tenant.Status.CLOSED:
             numbers_delete_released(tenant_id=operation.tenant_id)
 
