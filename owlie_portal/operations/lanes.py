@@ -117,12 +117,17 @@ def batch_lane_run(*, batch_id: int, clock=time.monotonic, sleep=time.sleep, ans
             continue
         if taken is None:
             return report
-        task = celery_app.tasks[kind_entry(taken.kind).task]
         report.ran += 1
+        try:
+            task = celery_app.tasks[kind_entry(taken.kind).task]
+        except LookupError:  # a kind or task this worker does not know: a deployment error, not the row's
+            logger.error("batch %s lane: no task for operation %s (%s); the sweeper re-drives it", batch_id,
+                         taken.pk, taken.kind)
+            continue
         try:
             with operation_claimed_for_call(taken):  # the body's own claim takes this row: no second UPDATE
                 task(operation_id=taken.pk)  # the task's body, called directly: a retry re-raises here
-        except task.autoretry_for as error:
+        except getattr(task, "autoretry_for", ()) as error:  # OperationTask's: what its task would retry
             report.handed_off += 1
             handed = _hand_off(task, taken.pk, taken.task_id, taken.attempts)
             if isinstance(error, OperationInterrupted) or not handed:
