@@ -29,7 +29,6 @@ from django.conf import settings
 from django.db import connection
 
 from owlie_portal.celery import app as celery_app
-
 from owlie_portal.twilio_gateway.budget import current_budget
 
 from .models import Operation
