@@ -50,10 +50,6 @@ class LaneReport:
     continued: bool = False
 
 
-def lanes_for(pending: int) -> int:
-    return max(0, min(pending, settings.OPERATION_BATCH_LANES))
-
-
 def lane_take(batch_id: int) -> Operation | None:
     """Claim the batch's next untaken open row for this lane (see `operation_claim_next_of_batch`)."""
     return operation_claim_next_of_batch(batch_id=batch_id, max_attempts=settings.OPERATION_MAX_ATTEMPTS)
@@ -134,7 +130,7 @@ def batch_lane_run(*, batch_id: int, clock=time.monotonic, sleep=time.sleep, ans
                     break
         except Exception:  # a bug: the row stays as the work left it and the sweeper re-drives it
             logger.exception("batch %s lane: operation %s raised", batch_id, taken.pk)
-    report.continued = batch_lanes_start(batch_id=batch_id, lanes=1) == 1
+    report.continued = lane_messages_send(batch_id=batch_id, lanes=1) == 1
     return report
 
 
@@ -143,10 +139,10 @@ def batch_start_lanes(*, batch_id: int) -> int:
     many lane messages went out. Safe to run twice (a redelivered message): lanes take only untaken rows."""
     pending = Operation.objects.filter(batch_id=batch_id, state__in=Operation.OPEN_STATES,
                                        dispatched_at__isnull=True, parent__isnull=True).count()
-    return batch_lanes_start(batch_id=batch_id, lanes=lanes_for(pending))
+    return lane_messages_send(batch_id=batch_id, lanes=min(pending, settings.OPERATION_BATCH_LANES))
 
 
-def batch_lanes_start(*, batch_id: int, lanes: int) -> int:
+def lane_messages_send(*, batch_id: int, lanes: int) -> int:
     """Send `lanes` lane messages for the batch; how many went out (0 when the broker is unreachable)."""
     try:
         with celery_app.producer_or_acquire() as producer:

@@ -131,7 +131,7 @@ def test_a_lane_whose_time_is_up_leaves_the_rest_to_a_fresh_lane(db, sandbox, sa
     ticks = iter(range(100))
     started = []
     monkeypatch.setattr(lanes, "LANE_MAX_S", 3)
-    monkeypatch.setattr(lanes, "batch_lanes_start", lambda **kwargs: started.append(kwargs) or 1)
+    monkeypatch.setattr(lanes, "lane_messages_send", lambda **kwargs: started.append(kwargs) or 1)
 
     report = lanes.batch_lane_run(batch_id=batch.pk, clock=lambda: next(ticks))
 
@@ -185,7 +185,7 @@ def test_after_the_portals_own_trouble_a_lane_takes_no_row_until_redis_and_the_d
 
 def test_a_lane_whose_portal_stays_away_leaves_the_untaken_rows_as_they_were(refused_retry_batch, monkeypatch):
     batch = refused_retry_batch
-    monkeypatch.setattr(lanes, "batch_lanes_start", lambda **kwargs: 0)  # the queue is away too
+    monkeypatch.setattr(lanes, "lane_messages_send", lambda **kwargs: 0)  # the queue is away too
     now = [0.0]
     monkeypatch.setattr(lanes, "LANE_MAX_S", 10)
 
