@@ -7,6 +7,7 @@ import csv
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -87,6 +88,9 @@ class AdminPermissionView(View):
 
 class AppendOnlyAdmin(admin.ModelAdmin):
     """Rows written only by services: people may look, never add, change or delete."""
+
+    # The read-only change page still builds the model's form; URLs are https by default (Django 6.0's rule).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def has_add_permission(self, request):
         return False
