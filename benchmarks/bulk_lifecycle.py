@@ -9,10 +9,9 @@ same sandbox, on a second set of N subaccounts.
 Targets: ratio_to_ideal ≤ 1.25 at N=1,000 and N=5,000 (cost grows linearly with the work), enqueue_s ≤ 1.0 at
 N=5,000 (the service call only writes rows and sends one `operations.dispatch_batch` message; a worker the
 benchmark starts runs the batch's lanes, which take its rows: `fanout_s` says when the last row was taken),
-speedup_vs_sequential
-≥ 15, peak_in_flight ≤ 25, failed = 0. Workers run with DEBUG off, as deployed (`--debug` to compare).
-`worker_cpu_ms_per_op` and `load1` (the machine's load average) tell a slow run on a busy machine apart
-from a regression: the ratio needs about 2 idle CPUs.
+speedup_vs_sequential ≥ 15, peak_in_flight ≤ 25, failed = 0. Workers run with DEBUG off, as deployed
+(`--debug` to compare). `worker_cpu_ms_per_op` and `load1` (the machine's load average) tell a slow run on a
+busy machine apart from a regression: the ratio needs about 2 idle CPUs.
 
 Batch lanes (operations/lanes.py) instead of one message per Operation, measured alternating with the code
 before them on a slow evening: workers' CPU per Operation 8.8-10.3 ms vs 14.3-16.1 ms, ratio 2.00-2.33 vs

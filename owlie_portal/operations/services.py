@@ -124,17 +124,20 @@ def batch_create(*, kind: str, description: str, requested_by, total: int, refus
                                 refused=len(refused), refused_detail="\n".join(refused), params=params or {})
 
 
+# The claims' statements are built once per backend (vendor): a claim runs once per Operation.
 def _returning() -> str:
     return ", ".join(connection.ops.quote_name(field.column) for field in Operation._meta.concrete_fields)
 
 
-def _claim_sql() -> str:
+@lru_cache(maxsize=4)
+def _claim_sql(vendor: str) -> str:
     quote = connection.ops.quote_name
     return (f"UPDATE {quote(Operation._meta.db_table)} SET state = %s, attempts = attempts + 1, "
             f"started_at = %s, updated_at = %s WHERE id = %s AND state IN (%s, %s) RETURNING {_returning()}")
 
 
-def _claim_next_sql() -> str:
+@lru_cache(maxsize=4)
+def _claim_next_sql(vendor: str) -> str:
     table = connection.ops.quote_name(Operation._meta.db_table)
     return (f"UPDATE {table} SET state = %s, attempts = attempts + 1, started_at = %s, updated_at = %s, "
             f"dispatched_at = %s WHERE id = (SELECT id FROM {table} WHERE batch_id = %s AND dispatched_at IS NULL "
@@ -157,7 +160,8 @@ def operation_claim(*, operation_id: int) -> Operation | None:
         _claimed_for_this_call.set(None)
         return claimed
     now = timezone.now()
-    return _claimed_row(_claim_sql(), [State.RUNNING, now, now, operation_id, State.QUEUED, State.UNKNOWN])
+    params = [State.RUNNING, now, now, operation_id, State.QUEUED, State.UNKNOWN]
+    return _claimed_row(_claim_sql(connection.vendor), params)
 
 
 def operation_claim_next_of_batch(*, batch_id: int, max_attempts: int) -> Operation | None:
@@ -167,8 +171,8 @@ def operation_claim_next_of_batch(*, batch_id: int, max_attempts: int) -> Operat
     take the same row. SQLite (one writer at a time): pick a row, then the ordinary conditional claim."""
     now = timezone.now()
     if connection.vendor == "postgresql":
-        return _claimed_row(_claim_next_sql(), [State.RUNNING, now, now, now, batch_id, State.QUEUED,
-                                                State.UNKNOWN, max_attempts])
+        params = [State.RUNNING, now, now, now, batch_id, State.QUEUED, State.UNKNOWN, max_attempts]
+        return _claimed_row(_claim_next_sql(connection.vendor), params)
     untaken = Operation.objects.filter(batch_id=batch_id, dispatched_at__isnull=True, parent__isnull=True,
                                        state__in=(State.QUEUED, State.UNKNOWN), attempts__lt=max_attempts)
     while (pk := untaken.order_by().values_list("pk", flat=True).first()) is not None:
@@ -200,7 +204,12 @@ def _claimed_row(sql: str, params: list) -> Operation | None:
         return None
     # The columns in concrete-field order, converted as the ORM's own reads convert them.
     values = [_convert(value, converters) for value, converters in zip(row, _claim_converters(connection.vendor))]
-    return Operation.from_db(connection.alias, [field.attname for field in Operation._meta.concrete_fields], values)
+    return Operation.from_db(connection.alias, _claim_attnames(), values)
+
+
+@lru_cache(maxsize=1)
+def _claim_attnames() -> tuple[str, ...]:
+    return tuple(field.attname for field in Operation._meta.concrete_fields)
 
 
 @lru_cache(maxsize=4)
